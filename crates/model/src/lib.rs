@@ -328,13 +328,15 @@ pub struct Post {
     /// Language as given by the source (ISO 639-1 or the source's tag), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
-    /// When the post was created, in UTC; `None` when the source did not say.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// When the post was created, in UTC; `None` when the source did not say. Always
+    /// serialised (as `null` when unknown): the export contract names it.
+    #[serde(default)]
     pub created_at: Option<DateTime<Utc>>,
     /// What kind of item it is.
     pub kind: PostKind,
-    /// The item this one directly answers (reply or comment), as a native id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The item this one directly answers (reply or comment), as a native id. Always
+    /// serialised (as `null` for top-level posts): the export contract names it.
+    #[serde(default)]
     pub parent_id: Option<String>,
     /// The top of the thread (the original post under which comments sit), as a native id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
