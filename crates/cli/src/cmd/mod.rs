@@ -1,0 +1,7 @@
+//! One module per subcommand; each has `Args` (clap) and `run(&Env, Args) -> Result<i32>`
+//! returning the process exit code.
+
+pub mod export;
+pub mod import;
+pub mod nlp;
+pub mod stats;

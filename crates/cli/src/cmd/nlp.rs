@@ -1,0 +1,163 @@
+//! The understanding commands: `classify` (the JSONL contract), `train` (rebuild the model
+//! artefacts from the labelled corpora), `eval` (measure on a labelled JSONL) and `enrich`
+//! (re-enrich every stored post after a model change).
+
+use crate::Env;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use tertulia_model::Post;
+use tertulia_nlp::{Classifier, Task};
+use tertulia_store::Annotation;
+
+/// Arguments of `tertulia classify`.
+#[derive(Debug, clap::Args)]
+pub struct ClassifyArgs {
+    /// JSONL input, each line an object with `text` (default: stdin).
+    #[arg(long, short)]
+    input: Option<PathBuf>,
+    /// JSONL output (default: stdout).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+/// Runs `tertulia classify`.
+pub fn classify(args: ClassifyArgs) -> Result<i32> {
+    let clf = Classifier::embedded().context("cannot load the embedded models")?;
+    let input: Box<dyn BufRead> = match &args.input {
+        Some(p) => Box::new(BufReader::new(
+            std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
+        )),
+        None => Box::new(BufReader::new(std::io::stdin().lock())),
+    };
+    let output: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut output = BufWriter::new(output);
+    let stats = tertulia_nlp::classify_jsonl(&clf, input, &mut output)?;
+    output.flush()?;
+    if stats.errors > 0 {
+        eprintln!(
+            "{} of {} lines were not valid JSON objects with text",
+            stats.errors, stats.lines
+        );
+    }
+    Ok(0)
+}
+
+/// Arguments of `tertulia train`.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// Directory of the labelled corpora.
+    #[arg(long, default_value = "../shared/data")]
+    corpora: PathBuf,
+    /// Where the model artefacts are written (embedded at the next build).
+    #[arg(long, default_value = "crates/nlp/models")]
+    out: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `tertulia train`.
+pub fn train(args: TrainArgs) -> Result<i32> {
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let report = tertulia_nlp::train(&args.corpora, &args.out)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!("{report}");
+        println!(
+            "artefacts written to {}; rebuild (cargo build --release) to embed them",
+            args.out.display()
+        );
+    }
+    Ok(0)
+}
+
+/// Arguments of `tertulia eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Labelled JSONL: one object per line with `text` and `label`.
+    #[arg(long)]
+    data: PathBuf,
+    /// sentiment, intent, emotion, offensive or lang.
+    #[arg(long)]
+    task: Task,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `tertulia eval`.
+pub fn eval(args: EvalArgs) -> Result<i32> {
+    let clf = Classifier::embedded().context("cannot load the embedded models")?;
+    let report = tertulia_nlp::eval(&clf, &args.data, args.task)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(0)
+}
+
+/// Arguments of `tertulia enrich`.
+#[derive(Debug, clap::Args)]
+pub struct EnrichArgs {
+    /// Print the count as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Posts re-enriched per store transaction.
+const ENRICH_BATCH: usize = 20_000;
+
+/// Runs `tertulia enrich`: recomputes the enrichment of every stored post.
+pub fn enrich(env: &Env, args: EnrichArgs) -> Result<i32> {
+    let clf = Classifier::embedded().context("cannot load the embedded models")?;
+    let store = env.open_store()?;
+    // Enrichments are computed while scanning (on every core, a batch at a time) and written
+    // after the scan: the store is not written while it is being read.
+    let mut batch: Vec<Post> = Vec::with_capacity(ENRICH_BATCH);
+    let mut updates: Vec<Annotation> = Vec::new();
+    let mut seen = 0u64;
+    let mut flush = |batch: &mut Vec<Post>, updates: &mut Vec<Annotation>| {
+        seen += batch.len() as u64;
+        updates.par_extend(batch.par_drain(..).filter_map(|p| {
+            let e = clf.enrich(&p.full_text());
+            (p.enrichment.as_ref() != Some(&e)).then(|| Annotation::enrichment(p.key(), e))
+        }));
+    };
+    store.for_each_post(&mut |p| {
+        batch.push(p);
+        if batch.len() >= ENRICH_BATCH {
+            flush(&mut batch, &mut updates);
+        }
+        Ok(())
+    })?;
+    flush(&mut batch, &mut updates);
+    let mut changed = 0u64;
+    for chunk in updates.chunks(ENRICH_BATCH) {
+        changed += store.annotate(chunk)?;
+    }
+    if args.json {
+        println!("{}", serde_json::json!({"posts": seen, "changed": changed}));
+    } else {
+        println!("enriched {seen} posts, {changed} changed");
+    }
+    Ok(0)
+}
+
+/// Enriches posts at import with the embedded models.
+pub struct EnrichAnnotator(pub Classifier);
+
+impl tertulia_pipeline::Annotator for EnrichAnnotator {
+    fn annotate(&self, post: &mut Post) {
+        post.enrichment = Some(self.0.enrich(&post.full_text()));
+    }
+}

@@ -1,0 +1,93 @@
+//! `tertulia`: the command-line surface of Tertulia, a self-hosted platform for social
+//! listening and community engagement. Each subcommand lives in its own module under `cmd/`.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+mod cmd;
+
+/// Tertulia: listen to every network, understand every post, answer every comment.
+#[derive(Debug, Parser)]
+#[command(name = "tertulia", version, about, long_about = None)]
+struct Cli {
+    /// Data directory of the embedded store.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./tertulia-data",
+        env = "TERTULIA_DATA"
+    )]
+    data: PathBuf,
+
+    /// Store URI (a directory, `sqlite:DIR`, or `postgres://…`); overrides `--data`.
+    #[arg(long, global = true, env = "TERTULIA_STORE")]
+    store: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import files (JSON, JSONL/NDJSON, tweets.js, CSV, SSE) from any supported network.
+    Import(cmd::import::Args),
+    /// Write every stored post as JSONL or CSV.
+    Export(cmd::export::Args),
+    /// Counts of stored posts by network, kind, language and day.
+    Stats(cmd::stats::Args),
+    /// List the formats `import --source` accepts.
+    Formats,
+    /// Add lang, sentiment, intents, emotion and offensive to each JSONL line (stdin → stdout).
+    Classify(cmd::nlp::ClassifyArgs),
+    /// Train the models from the labelled corpora and write the artefacts.
+    Train(cmd::nlp::TrainArgs),
+    /// Measure the embedded models on a labelled JSONL file.
+    Eval(cmd::nlp::EvalArgs),
+    /// Re-enrich every stored post with the embedded models.
+    Enrich(cmd::nlp::EnrichArgs),
+}
+
+/// What every command needs to reach the data.
+pub struct Env {
+    /// The data directory.
+    pub data: PathBuf,
+    /// The store URI.
+    pub store_uri: String,
+}
+
+impl Env {
+    /// Opens the store, creating the data directory if needed.
+    pub fn open_store(&self) -> Result<Box<dyn tertulia_store::Store>> {
+        tertulia_store::open(&self.store_uri)
+            .with_context(|| format!("cannot open the store at {}", self.store_uri))
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let env = Env {
+        store_uri: cli
+            .store
+            .clone()
+            .unwrap_or_else(|| cli.data.display().to_string()),
+        data: cli.data,
+    };
+    let result = match cli.command {
+        Command::Import(args) => cmd::import::run(&env, args),
+        Command::Export(args) => cmd::export::run(&env, args),
+        Command::Stats(args) => cmd::stats::run(&env, args),
+        Command::Formats => cmd::import::formats(),
+        Command::Classify(args) => cmd::nlp::classify(args),
+        Command::Train(args) => cmd::nlp::train(args),
+        Command::Eval(args) => cmd::nlp::eval(args),
+        Command::Enrich(args) => cmd::nlp::enrich(&env, args),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Trains the models: `cargo run --release -p tertulia-nlp --example train -- DATA_DIR OUT_DIR`.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let data = args.get(1).map_or("../shared/data", String::as_str);
+    let out = args.get(2).map_or("crates/nlp/models", String::as_str);
+    let t = std::time::Instant::now();
+    let report = tertulia_nlp::train(std::path::Path::new(data), std::path::Path::new(out))?;
+    println!("{report}");
+    println!("params: {:?}", report.params);
+    println!("trained in {:.1}s", t.elapsed().as_secs_f64());
+    if let Some(json) = args.get(3) {
+        std::fs::write(json, serde_json::to_string_pretty(&report)?)?;
+    }
+    Ok(())
+}

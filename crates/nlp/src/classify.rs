@@ -1,0 +1,360 @@
+//! The [`Classifier`] (embedded models + enrichers) and the streaming, parallel
+//! [`classify_jsonl`] of the `tertulia classify` contract.
+
+use crate::features::{Features, Group, extract};
+use crate::normalize::{NormalizedText, normalize_into};
+use crate::pack::Pack;
+use crate::{Doc, Enricher, NlpError, default_enrichers, language};
+use rayon::prelude::*;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
+use std::io::{BufRead, Write};
+use tertulia_model::{Emotion, Enrichment, Sentiment};
+
+/// The artefact embedded at build time (written by [`crate::train()`]).
+pub static EMBEDDED_MODEL: &[u8] = include_bytes!("../models/tertulia-nlp.bin");
+
+/// Per-thread buffers reused from text to text.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    norm: NormalizedText,
+    feats: Features,
+    acc: Vec<f32>,
+}
+
+/// Embedded models plus the registered enrichers.
+pub struct Classifier {
+    pack: Pack,
+    enrichers: Vec<Box<dyn Enricher>>,
+}
+
+impl fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.enrichers.iter().map(|e| e.name()).collect();
+        f.debug_struct("Classifier").field("enrichers", &names).finish()
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl Classifier {
+    /// Loads the models embedded in the binary.
+    pub fn embedded() -> Result<Classifier, NlpError> {
+        if EMBEDDED_MODEL.is_empty() {
+            return Err(NlpError::Artefact(
+                "the embedded model is empty: run `tertulia train` and rebuild".into(),
+            ));
+        }
+        Classifier::from_bytes(EMBEDDED_MODEL)
+    }
+
+    /// Loads models from artefact bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Classifier, NlpError> {
+        Ok(Classifier::from_pack(Pack::from_bytes(bytes)?))
+    }
+
+    /// Wraps a pack with the default enrichers.
+    pub fn from_pack(pack: Pack) -> Classifier {
+        Classifier {
+            pack,
+            enrichers: default_enrichers(),
+        }
+    }
+
+    /// The model pack.
+    pub fn pack(&self) -> &Pack {
+        &self.pack
+    }
+
+    /// Understands one text (uses a per-thread scratch).
+    pub fn enrich(&self, text: &str) -> Enrichment {
+        SCRATCH.with(|s| match s.try_borrow_mut() {
+            Ok(mut s) => self.enrich_with(text, &mut s),
+            Err(_) => self.enrich_with(text, &mut Scratch::default()),
+        })
+    }
+
+    /// Prepares the shared document and runs `f` on it (for enrichers, evaluation and tests).
+    pub fn with_doc<R>(&self, text: &str, s: &mut Scratch, f: impl FnOnce(&Doc<'_>) -> R) -> R {
+        normalize_into(text, &mut s.norm);
+        let lang = language::detect(&s.norm, text);
+        let group = Group::of(lang);
+        extract(&s.norm, &self.pack.lexicons, group, self.pack.features, &mut s.feats);
+        let table = &self.pack.tables[group.index()];
+        table.accumulate(&s.feats, &mut s.acc);
+        let doc = Doc {
+            text,
+            norm: &s.norm,
+            feats: &s.feats,
+            lang,
+            group,
+            table,
+            acc: &s.acc,
+            pack: &self.pack,
+        };
+        f(&doc)
+    }
+
+    /// Understands one text with explicit scratch buffers.
+    pub fn enrich_with(&self, text: &str, s: &mut Scratch) -> Enrichment {
+        let mut out = Enrichment {
+            lang: String::new(),
+            sentiment: Sentiment::Neutral,
+            sentiment_score: 0.0,
+            intents: Vec::new(),
+            emotion: Emotion::None,
+            offensive: false,
+        };
+        self.with_doc(text, s, |doc| {
+            for e in &self.enrichers {
+                e.enrich(doc, &mut out);
+            }
+        });
+        out
+    }
+}
+
+/// Counts of a `classify` run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ClassifyStats {
+    /// Input lines read (blank lines included).
+    pub lines: u64,
+    /// Lines enriched.
+    pub classified: u64,
+    /// Lines answered with an `{"error": …}` object.
+    pub errors: u64,
+}
+
+/// Lines processed in parallel per batch (bounds memory on huge inputs).
+pub const BATCH_LINES: usize = 8192;
+/// Longest input line accepted (longer lines get an error object).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// A JSON object read with its fields in order, values left raw.
+struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Fields<'de>, A::Error> {
+                let mut v = Vec::with_capacity(8);
+                while let Some((k, val)) = m.next_entry::<Key<'de>, &'de RawValue>()? {
+                    v.push((k.0, val));
+                }
+                Ok(Fields(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+const ADDED: [&str; 6] = ["lang", "sentiment", "sentiment_score", "intents", "emotion", "offensive"];
+
+fn write_field(out: &mut String, key: &str, e: &Enrichment) {
+    use std::fmt::Write as _;
+    match key {
+        "lang" => {
+            out.push('"');
+            out.push_str(&e.lang);
+            out.push('"');
+        }
+        "sentiment" => {
+            out.push('"');
+            out.push_str(e.sentiment.as_str());
+            out.push('"');
+        }
+        "sentiment_score" => {
+            let _ = write!(out, "{}", e.sentiment_score);
+        }
+        "intents" => {
+            out.push('[');
+            for (i, it) in e.intents.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('"');
+                out.push_str(it.as_str());
+                out.push('"');
+            }
+            out.push(']');
+        }
+        "emotion" => {
+            out.push('"');
+            out.push_str(e.emotion.as_str());
+            out.push('"');
+        }
+        _ => out.push_str(if e.offensive { "true" } else { "false" }),
+    }
+}
+
+fn error_line(out: &mut String, msg: &str) {
+    out.push_str("{\"error\":");
+    out.push_str(&serde_json::to_string(msg).unwrap_or_else(|_| "\"error\"".into()));
+    out.push('}');
+}
+
+/// Classifies one JSONL line into `out` (no newline); returns whether it was classified.
+///
+/// Fields are kept in order; `lang`, `sentiment`, `sentiment_score`, `intents`, `emotion` and
+/// `offensive` replace same-named input fields in place, the others are appended. A line that
+/// is not a JSON object, or whose `text` is missing or not a string, becomes
+/// `{"error": "…"}`; a blank line becomes `{"error": "empty line"}`.
+pub fn classify_line(clf: &Classifier, line: &str, s: &mut Scratch, out: &mut String) -> bool {
+    let line = line.trim_end_matches(['\r', '\n']);
+    if line.trim().is_empty() {
+        error_line(out, "empty line");
+        return false;
+    }
+    if line.len() > MAX_LINE_BYTES {
+        error_line(out, &format!("line longer than {MAX_LINE_BYTES} bytes"));
+        return false;
+    }
+    let fields: Fields<'_> = match serde_json::from_str(line) {
+        Ok(f) => f,
+        Err(e) => {
+            error_line(out, &format!("invalid JSON: {e}"));
+            return false;
+        }
+    };
+    let Some((_, raw_text)) = fields.0.iter().find(|(k, _)| k == "text") else {
+        error_line(out, "missing \"text\" field");
+        return false;
+    };
+    let text: Cow<'_, str> = match serde_json::from_str::<Key<'_>>(raw_text.get()) {
+        Ok(k) => k.0,
+        Err(_) => {
+            error_line(out, "\"text\" is not a string");
+            return false;
+        }
+    };
+    let e = clf.enrich_with(&text, s);
+    out.push('{');
+    let mut done = [false; 6];
+    let mut first = true;
+    for (k, v) in &fields.0 {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(&serde_json::to_string(k.as_ref()).unwrap_or_default());
+        out.push(':');
+        if let Some(i) = ADDED.iter().position(|a| a == k) {
+            if !done[i] {
+                done[i] = true;
+                write_field(out, k, &e);
+                continue;
+            }
+        }
+        out.push_str(v.get());
+    }
+    for (i, k) in ADDED.iter().enumerate() {
+        if !done[i] {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+            write_field(out, k, &e);
+        }
+    }
+    out.push('}');
+    true
+}
+
+/// The `classify` contract: JSONL in, one JSONL line out per input line, in order, on every
+/// core (rayon over batches of [`BATCH_LINES`] lines, so memory stays bounded).
+pub fn classify_jsonl(
+    clf: &Classifier,
+    mut input: impl BufRead,
+    mut output: impl Write,
+) -> Result<ClassifyStats, NlpError> {
+    let mut stats = ClassifyStats::default();
+    let mut batch: Vec<String> = Vec::with_capacity(BATCH_LINES);
+    let mut results: Vec<(String, bool)> = Vec::with_capacity(BATCH_LINES);
+    let mut eof = false;
+    while !eof {
+        batch.clear();
+        while batch.len() < BATCH_LINES {
+            let mut buf = Vec::new();
+            let n = input
+                .read_until(b'\n', &mut buf)
+                .map_err(|source| NlpError::Stream {
+                    line: stats.lines + 1,
+                    source,
+                })?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            stats.lines += 1;
+            batch.push(match String::from_utf8(buf) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            });
+        }
+        if batch.is_empty() {
+            break;
+        }
+        batch
+            .par_iter()
+            .map_init(Scratch::default, |s, line| {
+                let mut out = String::with_capacity(line.len() + 128);
+                let ok = classify_line(clf, line, s, &mut out);
+                out.push('\n');
+                (out, ok)
+            })
+            .collect_into_vec(&mut results);
+        for (line, ok) in &results {
+            if *ok {
+                stats.classified += 1;
+            } else {
+                stats.errors += 1;
+            }
+            output
+                .write_all(line.as_bytes())
+                .map_err(|source| NlpError::Stream {
+                    line: stats.lines,
+                    source,
+                })?;
+        }
+    }
+    output.flush().map_err(|source| NlpError::Stream {
+        line: stats.lines,
+        source,
+    })?;
+    Ok(stats)
+}

@@ -1,0 +1,280 @@
+//! Hashed features of a normalised text, shared by every model.
+//!
+//! Word unigrams (negation-marked), word bigrams, byte 3–5-grams of each word, lexicon sums
+//! (per language group, negation flips the sign), emoji sentiment sums and a few shape features
+//! (`?`, `!`, elongation, capitals, URLs, mentions). Every feature is a 32-bit hash; a model
+//! masks it to its own table size. Values are 1 for indicators; text indicators are scaled by
+//! 1/√n so that long and short texts weigh alike.
+
+use crate::normalize::{ELONG, EMOJI, HASHTAG, NEG, NEGATOR, NormalizedText, SPECIAL, UPPER};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// A hasher for keys that are already hashes.
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by precomputed hashes.
+pub type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
+/// Hash of a normalised term, as lexicons key it.
+pub fn term_hash(s: &str) -> u64 {
+    xxh3_64_with_seed(s.as_bytes(), 0x7e57)
+}
+
+/// Language group of a text, which picks the lexicon and the model table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Spanish and the other Romance languages (best effort for pt, ca, it, fr).
+    Es,
+    /// English and everything else.
+    En,
+}
+
+impl Group {
+    /// The group of an ISO 639-1 code.
+    pub fn of(lang: &str) -> Group {
+        match lang {
+            "es" | "pt" | "ca" | "it" | "fr" | "gl" => Group::Es,
+            _ => Group::En,
+        }
+    }
+
+    /// Index (0 = es, 1 = en).
+    pub fn index(self) -> usize {
+        match self {
+            Group::Es => 0,
+            Group::En => 1,
+        }
+    }
+}
+
+/// Word polarity lexicons (−1…1) per group and the emoji sentiment lexicon.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicons {
+    /// Spanish word polarity.
+    pub es: HashKeyed<f32>,
+    /// English word polarity.
+    pub en: HashKeyed<f32>,
+    /// Emoji and emoticon polarity.
+    pub emoji: HashKeyed<f32>,
+}
+
+impl Lexicons {
+    /// Polarity of a token for a group, if the lexicons know it.
+    pub fn polarity(&self, group: Group, tok: &str, flags: u8) -> Option<f32> {
+        let h = term_hash(tok);
+        if flags & EMOJI != 0 {
+            return self.emoji.get(&h).copied();
+        }
+        match group {
+            Group::Es => self.es.get(&h).copied(),
+            Group::En => self.en.get(&h).copied(),
+        }
+    }
+}
+
+/// Feature extraction settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureConfig {
+    /// Smallest byte n-gram.
+    pub min_n: usize,
+    /// Largest byte n-gram (0 disables n-grams).
+    pub max_n: usize,
+    /// Word bigrams on/off.
+    pub bigrams: bool,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            min_n: 3,
+            max_n: 5,
+            bigrams: true,
+        }
+    }
+}
+
+/// Sparse features: hashes and values (reused across texts).
+#[derive(Debug, Clone, Default)]
+pub struct Features {
+    /// Feature hashes.
+    pub idx: Vec<u32>,
+    /// Feature values.
+    pub val: Vec<f32>,
+    /// Sum of positive lexicon polarities (after negation).
+    pub lex_pos: f32,
+    /// Sum of negative lexicon polarities (after negation), as a negative number.
+    pub lex_neg: f32,
+    /// Sum of emoji polarities.
+    pub emoji: f32,
+}
+
+impl Features {
+    fn push(&mut self, h: u64, v: f32) {
+        self.idx.push((h ^ (h >> 32)) as u32);
+        self.val.push(v);
+    }
+}
+
+#[inline]
+fn mix(a: u64, b: u64) -> u64 {
+    (a.rotate_left(23) ^ b).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+const SEED_WORD: u64 = 1;
+const SEED_NEGWORD: u64 = 2;
+const SEED_NGRAM: u64 = 3;
+const SEED_META: u64 = 4;
+
+fn meta(name: &str) -> u64 {
+    xxh3_64_with_seed(name.as_bytes(), SEED_META)
+}
+
+/// Extracts the features of `doc` into `out` (cleared first).
+pub fn extract(
+    doc: &NormalizedText,
+    lex: &Lexicons,
+    group: Group,
+    cfg: FeatureConfig,
+    out: &mut Features,
+) {
+    out.idx.clear();
+    out.val.clear();
+    out.lex_pos = 0.0;
+    out.lex_neg = 0.0;
+    out.emoji = 0.0;
+    let mut prev: u64 = 0x51;
+    let mut pad = [0u8; 64];
+    let mut has_elong = false;
+    let mut has_upper = false;
+    let mut negators = 0u32;
+    for (tok, flags) in doc.iter() {
+        let seed = if flags & NEG != 0 { SEED_NEGWORD } else { SEED_WORD };
+        let h = xxh3_64_with_seed(tok.as_bytes(), seed);
+        out.push(h, 1.0);
+        if cfg.bigrams {
+            out.push(mix(prev, h), 1.0);
+        }
+        prev = h;
+        has_elong |= flags & ELONG != 0;
+        has_upper |= flags & UPPER != 0;
+        if flags & NEGATOR != 0 {
+            negators += 1;
+        }
+        if let Some(p) = lex.polarity(group, tok, flags) {
+            let p = if flags & NEG != 0 { -0.6 * p } else { p };
+            let p = if flags & (ELONG | UPPER) != 0 { p * 1.3 } else { p };
+            if flags & EMOJI != 0 {
+                out.emoji += p;
+            }
+            if p > 0.0 {
+                out.lex_pos += p;
+            } else {
+                out.lex_neg += p;
+            }
+        }
+        let is_word = flags & (SPECIAL | EMOJI) == 0;
+        if is_word && cfg.max_n >= cfg.min_n && cfg.max_n > 0 && tok.len() + 2 <= pad.len() {
+            // Hashtag words get their own n-grams only once (the words themselves).
+            let _ = flags & HASHTAG;
+            let n = tok.len() + 2;
+            pad[0] = b'<';
+            pad[1..n - 1].copy_from_slice(tok.as_bytes());
+            pad[n - 1] = b'>';
+            let bytes = &pad[..n];
+            let nseed = if flags & NEG != 0 { SEED_NGRAM + 16 } else { SEED_NGRAM };
+            for k in cfg.min_n..=cfg.max_n {
+                if k > n {
+                    break;
+                }
+                for w in bytes.windows(k) {
+                    out.push(xxh3_64_with_seed(w, nseed + k as u64), 1.0);
+                }
+            }
+        }
+    }
+    if cfg.bigrams && !doc.tokens.is_empty() {
+        out.push(mix(prev, 0x52), 1.0);
+    }
+    let n = out.idx.len().max(1) as f32;
+    let scale = 1.0 / n.sqrt();
+    for v in &mut out.val {
+        *v = scale;
+    }
+    // Dense-ish features with real values.
+    let (lp, ln, em) = (out.lex_pos, out.lex_neg, out.emoji);
+    out.push(meta("lex_pos"), squash(lp));
+    out.push(meta("lex_neg"), squash(-ln));
+    out.push(meta("lex_net"), squash(lp + ln));
+    out.push(meta("emoji"), squash(em));
+    out.push(meta("bias_text"), 1.0);
+    let q = doc.questions.min(3);
+    if q > 0 {
+        out.push(meta("question"), 0.5 + 0.2 * f32::from(q));
+    }
+    let e = doc.exclamations.min(3);
+    if e > 0 {
+        out.push(meta("exclaim"), 0.5 + 0.2 * f32::from(e));
+    }
+    if has_elong {
+        out.push(meta("elong"), 1.0);
+    }
+    if has_upper {
+        out.push(meta("upper"), 1.0);
+    }
+    if negators > 0 {
+        out.push(meta("negated"), 1.0);
+    }
+    if doc.urls > 0 {
+        out.push(meta("url"), 1.0);
+    }
+    if doc.mentions > 0 {
+        out.push(meta("mention"), 1.0);
+    }
+}
+
+fn squash(x: f32) -> f32 {
+    x / (1.0 + x.abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    #[test]
+    fn negated_words_hash_differently_and_flip_lexicon() {
+        let mut lex = Lexicons::default();
+        lex.es.insert(term_hash("gusta"), 0.8);
+        let mut f = Features::default();
+        extract(&normalize("me gusta"), &lex, Group::Es, FeatureConfig::default(), &mut f);
+        assert!(f.lex_pos > 0.7);
+        let a = f.idx.clone();
+        extract(&normalize("no me gusta"), &lex, Group::Es, FeatureConfig::default(), &mut f);
+        assert!(f.lex_neg < 0.0 && f.lex_pos == 0.0);
+        assert!(!f.idx.contains(&a[1]));
+    }
+
+    #[test]
+    fn empty_text_has_only_meta_features() {
+        let mut f = Features::default();
+        extract(&normalize(""), &Lexicons::default(), Group::En, FeatureConfig::default(), &mut f);
+        assert_eq!(f.idx.len(), 5);
+    }
+}

@@ -1,0 +1,414 @@
+//! The model artefact: lexicons, quantised weight tables and tuned decision parameters in one
+//! little-endian binary file (`models/tertulia-nlp.bin`), embedded in the binary.
+//!
+//! Layout: magic `TRTNLP02`; feature config; three lexicons (`u32` count, then `u64` hash and
+//! `i8` polarity×127 each, sorted by hash); `u32` params count, then name and `f32` each; two
+//! tables (es, en), each with `bits`, row `width`, heads (name, offset, classes, scale, biases)
+//! and rows of `i8` weights, zero-run-length encoded.
+
+use crate::NlpError;
+use crate::features::{FeatureConfig, Features, HashKeyed, Lexicons};
+use crate::linear::Linear;
+
+const MAGIC: &[u8; 8] = b"TRTNLP02";
+
+/// One model head inside a table: `classes` columns starting at `offset` (a binary model is
+/// stored as one column holding the positive-minus-negative logit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    /// Name (`sentiment`, `emotion`, `offensive`…).
+    pub name: String,
+    /// First column.
+    pub offset: u16,
+    /// Number of columns.
+    pub classes: u16,
+    /// Dequantisation scale.
+    pub scale: f32,
+    /// Biases, one per column.
+    pub bias: Vec<f32>,
+}
+
+/// A weight table shared by the heads of one language group, so that each feature costs one
+/// memory access for every model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    /// log2 of the number of rows.
+    pub bits: u8,
+    /// Bytes per row (sum of the heads' columns).
+    pub width: u16,
+    /// The heads.
+    pub heads: Vec<Head>,
+    /// Row-major quantised weights.
+    pub data: Vec<i8>,
+}
+
+impl Table {
+    /// An empty table with `bits` rows.
+    pub fn new(bits: u8) -> Table {
+        Table {
+            bits,
+            ..Table::default()
+        }
+    }
+
+    /// Adds a trained model as a head (binary models become one column).
+    pub fn add(&mut self, name: &str, m: &Linear) {
+        let rows = 1usize << self.bits;
+        let cols = if m.classes == 2 { 1 } else { m.classes };
+        let col = |r: usize, c: usize| -> f32 {
+            if m.classes == 2 {
+                m.w[r * 2 + 1] - m.w[r * 2]
+            } else {
+                m.w[r * m.classes + c]
+            }
+        };
+        let mut max = 0f32;
+        for r in 0..rows.min(1 << m.bits) {
+            for c in 0..cols {
+                max = max.max(col(r, c).abs());
+            }
+        }
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let old_w = self.width as usize;
+        let new_w = old_w + cols;
+        let mut data = vec![0i8; rows * new_w];
+        for r in 0..rows {
+            data[r * new_w..r * new_w + old_w]
+                .copy_from_slice(&self.data[r * old_w..r * old_w + old_w]);
+            if r < (1 << m.bits) {
+                for c in 0..cols {
+                    data[r * new_w + old_w + c] = (col(r, c) / scale).round().clamp(-127.0, 127.0) as i8;
+                }
+            }
+        }
+        let bias = if m.classes == 2 {
+            vec![m.b[1] - m.b[0]]
+        } else {
+            m.b.clone()
+        };
+        self.heads.push(Head {
+            name: name.to_string(),
+            offset: old_w as u16,
+            classes: cols as u16,
+            scale,
+            bias,
+        });
+        self.width = new_w as u16;
+        self.data = data;
+    }
+
+    /// The head called `name`.
+    pub fn head(&self, name: &str) -> Option<&Head> {
+        self.heads.iter().find(|h| h.name == name)
+    }
+
+    /// Accumulates the raw column sums of every head for `f` into `acc` (cleared first).
+    pub fn accumulate(&self, f: &Features, acc: &mut Vec<f32>) {
+        let w = self.width as usize;
+        acc.clear();
+        acc.resize(w, 0.0);
+        if w == 0 {
+            return;
+        }
+        let mask = (1u32 << self.bits) - 1;
+        for (&i, &v) in f.idx.iter().zip(&f.val) {
+            let r = (i & mask) as usize * w;
+            if let Some(row) = self.data.get(r..r + w) {
+                for (a, &q) in acc.iter_mut().zip(row) {
+                    *a += f32::from(q) * v;
+                }
+            }
+        }
+    }
+
+    /// The logits of head `h` from accumulated sums.
+    pub fn logits(h: &Head, acc: &[f32], out: &mut Vec<f32>) {
+        out.clear();
+        let o = h.offset as usize;
+        for c in 0..h.classes as usize {
+            out.push(h.bias[c] + h.scale * acc.get(o + c).copied().unwrap_or(0.0));
+        }
+    }
+}
+
+/// Everything the classifier needs.
+#[derive(Debug, Clone, Default)]
+pub struct Pack {
+    /// Feature settings used in training.
+    pub features: FeatureConfig,
+    /// Lexicons.
+    pub lexicons: Lexicons,
+    /// Tuned decision parameters (thresholds, biases).
+    pub params: Vec<(String, f32)>,
+    /// Tables: index 0 = es group, 1 = en group.
+    pub tables: [Table; 2],
+}
+
+struct W(Vec<u8>);
+
+impl W {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn f32(&mut self, v: f32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.u16(s.len() as u16);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn varint(&mut self, mut v: u64) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                self.0.push(b);
+                return;
+            }
+            self.0.push(b | 0x80);
+        }
+    }
+    fn lex(&mut self, m: &HashKeyed<f32>) {
+        let mut v: Vec<(u64, i8)> = m
+            .iter()
+            .map(|(&k, &p)| (k, (p.clamp(-1.0, 1.0) * 127.0).round() as i8))
+            .collect();
+        v.sort_unstable();
+        self.u32(v.len() as u32);
+        for (k, p) in v {
+            self.0.extend_from_slice(&k.to_le_bytes());
+            self.0.push(p as u8);
+        }
+    }
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl R<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], NlpError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len());
+        let Some(end) = end else {
+            return Err(NlpError::Artefact(format!("truncated at byte {}", self.pos)));
+        };
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn arr<const N: usize>(&mut self) -> Result<[u8; N], NlpError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+    fn u8(&mut self) -> Result<u8, NlpError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, NlpError> {
+        Ok(u16::from_le_bytes(self.arr()?))
+    }
+    fn u32(&mut self) -> Result<u32, NlpError> {
+        Ok(u32::from_le_bytes(self.arr()?))
+    }
+    fn f32(&mut self) -> Result<f32, NlpError> {
+        Ok(f32::from_le_bytes(self.arr()?))
+    }
+    fn str(&mut self) -> Result<String, NlpError> {
+        let n = self.u16()? as usize;
+        String::from_utf8(self.take(n)?.to_vec())
+            .map_err(|_| NlpError::Artefact("a name is not utf-8".into()))
+    }
+    fn varint(&mut self) -> Result<u64, NlpError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(NlpError::Artefact("bad varint".into()))
+    }
+    fn lex(&mut self) -> Result<HashKeyed<f32>, NlpError> {
+        let n = self.u32()? as usize;
+        let mut m = HashKeyed::default();
+        m.reserve(n.min(1 << 20));
+        for _ in 0..n {
+            let k = u64::from_le_bytes(self.arr()?);
+            let p = self.u8()? as i8;
+            m.insert(k, f32::from(p) / 127.0);
+        }
+        Ok(m)
+    }
+}
+
+impl Pack {
+    /// Serialises the pack.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = W(Vec::new());
+        w.0.extend_from_slice(MAGIC);
+        w.u8(self.features.min_n as u8);
+        w.u8(self.features.max_n as u8);
+        w.u8(u8::from(self.features.bigrams));
+        w.lex(&self.lexicons.es);
+        w.lex(&self.lexicons.en);
+        w.lex(&self.lexicons.emoji);
+        w.u32(self.params.len() as u32);
+        for (k, v) in &self.params {
+            w.str(k);
+            w.f32(*v);
+        }
+        for t in &self.tables {
+            w.u8(t.bits);
+            w.u16(t.width);
+            w.u16(t.heads.len() as u16);
+            for h in &t.heads {
+                w.str(&h.name);
+                w.u16(h.offset);
+                w.u16(h.classes);
+                w.f32(h.scale);
+                for b in &h.bias {
+                    w.f32(*b);
+                }
+            }
+            // Zero-run-length encoding: (zeros, literals, literal bytes)*.
+            let d = &t.data;
+            let mut i = 0;
+            while i < d.len() {
+                let z0 = i;
+                while i < d.len() && d[i] == 0 {
+                    i += 1;
+                }
+                let l0 = i;
+                while i < d.len() && !(d[i] == 0 && d.get(i + 1) == Some(&0)) {
+                    i += 1;
+                }
+                w.varint((l0 - z0) as u64);
+                w.varint((i - l0) as u64);
+                w.0.extend(d[l0..i].iter().map(|&b| b as u8));
+            }
+        }
+        w.0
+    }
+
+    /// Reads a pack written by [`Pack::to_bytes`].
+    pub fn from_bytes(b: &[u8]) -> Result<Pack, NlpError> {
+        let mut r = R { b, pos: 0 };
+        if r.take(8)? != MAGIC {
+            return Err(NlpError::Artefact("bad magic (not a tertulia-nlp model)".into()));
+        }
+        let features = FeatureConfig {
+            min_n: r.u8()? as usize,
+            max_n: r.u8()? as usize,
+            bigrams: r.u8()? != 0,
+        };
+        let lexicons = Lexicons {
+            es: r.lex()?,
+            en: r.lex()?,
+            emoji: r.lex()?,
+        };
+        let np = r.u32()? as usize;
+        let mut params = Vec::new();
+        for _ in 0..np {
+            let k = r.str()?;
+            params.push((k, r.f32()?));
+        }
+        let mut tables = [Table::default(), Table::default()];
+        for t in &mut tables {
+            t.bits = r.u8()?;
+            if t.bits > 24 {
+                return Err(NlpError::Artefact(format!("table of 2^{} rows", t.bits)));
+            }
+            t.width = r.u16()?;
+            let nh = r.u16()?;
+            for _ in 0..nh {
+                let name = r.str()?;
+                let offset = r.u16()?;
+                let classes = r.u16()?;
+                let scale = r.f32()?;
+                let mut bias = Vec::new();
+                for _ in 0..classes {
+                    bias.push(r.f32()?);
+                }
+                if offset as usize + classes as usize > t.width as usize {
+                    return Err(NlpError::Artefact(format!("head {name} outside its table")));
+                }
+                t.heads.push(Head {
+                    name,
+                    offset,
+                    classes,
+                    scale,
+                    bias,
+                });
+            }
+            let total = (1usize << t.bits) * t.width as usize;
+            let mut data = Vec::with_capacity(total);
+            while data.len() < total {
+                let z = r.varint()? as usize;
+                let l = r.varint()? as usize;
+                if data.len() + z + l > total {
+                    return Err(NlpError::Artefact("table data overflows".into()));
+                }
+                data.resize(data.len() + z, 0);
+                data.extend(r.take(l)?.iter().map(|&b| b as i8));
+            }
+            t.data = data;
+        }
+        Ok(Pack {
+            features,
+            lexicons,
+            params,
+            tables,
+        })
+    }
+
+    /// A tuned parameter, or `default`.
+    pub fn param(&self, name: &str, default: f32) -> f32 {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(default, |(_, v)| *v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_garbage() {
+        let m = Linear {
+            bits: 4,
+            classes: 3,
+            w: (0..48).map(|i| (i as f32 - 24.0) / 10.0).collect(),
+            b: vec![0.1, 0.2, 0.3],
+        };
+        let m2 = Linear {
+            bits: 4,
+            classes: 2,
+            w: (0..32).map(|i| if i % 5 == 0 { 1.0 } else { 0.0 }).collect(),
+            b: vec![0.0, 1.0],
+        };
+        let mut p = Pack::default();
+        p.tables[0] = Table::new(4);
+        p.tables[0].add("a", &m);
+        p.tables[0].add("b", &m2);
+        p.tables[1] = Table::new(4);
+        p.params.push(("x".into(), 0.5));
+        p.lexicons.es.insert(7, 0.5);
+        let bytes = p.to_bytes();
+        let q = Pack::from_bytes(&bytes).unwrap();
+        assert_eq!(q.tables, p.tables);
+        assert_eq!(q.param("x", 0.0), 0.5);
+        assert_eq!(q.tables[0].width, 4);
+        assert!(Pack::from_bytes(b"nonsense").is_err());
+        assert!(Pack::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+    }
+}

@@ -1,0 +1,67 @@
+//! Sentiment enricher: `positive|neutral|negative` and a score in −1…1.
+//!
+//! Spanish-group texts use the `sentiment` head of the es table. English-group texts blend two
+//! heads by the `domain` head (customer-to-brand vs general tweets): `sentiment_brand` trained
+//! on airline and brand tweets, `sentiment` on general tweets. Tuned per-class biases
+//! (`sent.bias.<class>.<group>`) then shift the decision towards macro-F1 on dev.
+
+use crate::{Doc, Enricher};
+use tertulia_model::{Enrichment, Sentiment};
+
+/// The class order of every sentiment head.
+pub const CLASSES: [Sentiment; 3] = [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative];
+
+/// Probabilities (positive, neutral, negative) of a document.
+pub fn probabilities(doc: &Doc<'_>) -> [f32; 3] {
+    let Some(g) = doc.probs("sentiment") else {
+        return [0.0, 1.0, 0.0];
+    };
+    let mut p = [g.v[0], g.v[1], g.v[2]];
+    if let (Some(b), Some(d)) = (doc.probs("sentiment_brand"), doc.probs("domain")) {
+        let w = d.v[1];
+        for (i, x) in p.iter_mut().enumerate() {
+            *x = (1.0 - w) * *x + w * b.v[i];
+        }
+    }
+    p
+}
+
+/// Decides the label from probabilities with the tuned biases.
+pub fn decide(doc: &Doc<'_>, p: [f32; 3]) -> Sentiment {
+    let b = [
+        doc.param("sent.bias.pos", 0.0),
+        doc.param("sent.bias.neu", 0.0),
+        doc.param("sent.bias.neg", 0.0),
+    ];
+    let mut best = 0;
+    let mut bv = f32::NEG_INFINITY;
+    for i in 0..3 {
+        let v = (p[i].max(1e-6)).ln() + b[i];
+        if v > bv {
+            bv = v;
+            best = i;
+        }
+    }
+    CLASSES[best]
+}
+
+/// Sets [`Enrichment::sentiment`] and [`Enrichment::sentiment_score`].
+pub struct SentimentEnricher;
+
+impl Enricher for SentimentEnricher {
+    fn name(&self) -> &'static str {
+        "sentiment"
+    }
+
+    fn enrich(&self, doc: &Doc<'_>, out: &mut Enrichment) {
+        if doc.norm.tokens.is_empty() {
+            out.sentiment = Sentiment::Neutral;
+            out.sentiment_score = 0.0;
+            return;
+        }
+        let p = probabilities(doc);
+        out.sentiment = decide(doc, p);
+        let score = (p[0] - p[2]).clamp(-1.0, 1.0);
+        out.sentiment_score = (score * 1000.0).round() / 1000.0;
+    }
+}

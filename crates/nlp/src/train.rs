@@ -1,0 +1,677 @@
+//! `tertulia train`: builds lexicons and trains every model from `../shared/data`,
+//! deterministically (fixed seeds, hash-based splits, stable order), tunes a few decision
+//! parameters on the dev split, reports dev figures and writes `tertulia-nlp.bin`.
+//!
+//! Dev split: an item is dev when `xxh3(file + id) % 100 < DEV_PERCENT`; everything else
+//! trains. The shipped models are the ones trained on the train split (the dev figures are
+//! those of the shipped artefact).
+
+use crate::classify::Scratch;
+use crate::eval::{EvalReport, Task, eval_records, map_emotion, map_offensive, map_sentiment};
+use crate::features::{FeatureConfig, Features, Group, HashKeyed, Lexicons, extract, term_hash};
+use crate::linear::{Example, Linear, TrainConfig};
+use crate::normalize::{NormalizedText, normalize, normalize_into};
+use crate::pack::{Pack, Table};
+use crate::{Classifier, NlpError, sentiment};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fmt;
+use std::io::BufRead;
+use std::path::Path;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Percentage of every corpus held out as dev.
+pub const DEV_PERCENT: u64 = 15;
+/// log2 rows of each weight table.
+pub const TABLE_BITS: u8 = 18;
+/// The artefact's file name.
+pub const ARTEFACT: &str = "tertulia-nlp.bin";
+
+/// The Spanish intent dev set we wrote ourselves (invented sentences).
+pub const INTENT_ES_DEV: &str = include_str!("../tests/fixtures/intent-es-dev.jsonl");
+/// The English intent dev set we wrote ourselves (invented sentences).
+pub const INTENT_EN_DEV: &str = include_str!("../tests/fixtures/intent-en-dev.jsonl");
+
+/// One labelled item of a corpus.
+#[derive(Debug, Clone)]
+pub struct Rec {
+    /// Text.
+    pub text: String,
+    /// Label.
+    pub label: String,
+    /// EmoEvent's offensive flag, when present.
+    pub offensive: Option<bool>,
+    /// In the dev split.
+    pub dev: bool,
+}
+
+/// Reads a corpus file of the data directory.
+pub fn load(data: &Path, file: &str) -> Result<Vec<Rec>, NlpError> {
+    let path = data.join(file);
+    let f = std::fs::File::open(&path).map_err(|source| NlpError::Io {
+        what: "open",
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(|source| NlpError::Io {
+            what: "read",
+            path: path.display().to_string(),
+            source,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| NlpError::Data {
+            path: path.display().to_string(),
+            line: i as u64 + 1,
+            msg: e.to_string(),
+        })?;
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+        let id = match v.get("id") {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => i.to_string(),
+        };
+        let _ = &id;
+        // UMSAB English keeps some escapes as text.
+        let text = s("text").replace("\\u2019", "'").replace("\\u2018", "'");
+        // Split by the words of the text (not the id), so that a tweet present in two
+        // corpora (UMSAB is a re-split of SemEval/InterTASS) lands in the same split.
+        let key = split_key(&text);
+        out.push(Rec {
+            text,
+            label: s("label"),
+            offensive: v.get("offensive").and_then(|x| x.as_bool()),
+            dev: xxh3_64(key.as_bytes()) % 100 < DEV_PERCENT,
+            // (file is not part of the key on purpose)
+        });
+    }
+    Ok(out)
+}
+
+/// The split key of a text: its word tokens, without mentions, URLs and punctuation.
+pub fn split_key(text: &str) -> String {
+    let n = normalize(text);
+    let mut k = String::new();
+    for (w, f) in n.iter() {
+        if f & (crate::normalize::SPECIAL | crate::normalize::EMOJI) == 0 {
+            k.push_str(w);
+            k.push(' ');
+        }
+    }
+    k
+}
+
+fn read_tsv(path: &Path) -> Result<Vec<(String, f32)>, NlpError> {
+    let s = std::fs::read_to_string(path).map_err(|source| NlpError::Io {
+        what: "read",
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for line in s.lines().skip(1) {
+        let mut it = line.split('\t');
+        let (Some(t), Some(v)) = (it.next(), it.next()) else {
+            continue;
+        };
+        if let Ok(v) = v.trim().parse::<f32>() {
+            out.push((t.to_string(), v));
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the redistributable lexicons (MIT, ODbL, CC BY-SA) from `data/lexicons`.
+pub fn build_lexicons(data: &Path) -> Result<Lexicons, NlpError> {
+    let lx = data.join("lexicons");
+    let mut lex = Lexicons::default();
+    let add = |m: &mut HashKeyed<(f32, f32)>, term: &str, v: f32| {
+        let n = normalize(term);
+        if n.tokens.len() != 1 {
+            return;
+        }
+        let t = n.text(&n.tokens[0]);
+        let e = m.entry(term_hash(t)).or_insert((0.0, 0.0));
+        e.0 += v;
+        e.1 += 1.0;
+    };
+    let mut es: HashKeyed<(f32, f32)> = HashKeyed::default();
+    let mut en: HashKeyed<(f32, f32)> = HashKeyed::default();
+    let mut emo: HashKeyed<(f32, f32)> = HashKeyed::default();
+    for (t, v) in read_tsv(&lx.join("afinn-es-multilang/AFINN-es.tsv"))? {
+        add(&mut es, &t, v / 5.0);
+    }
+    for (t, v) in read_tsv(&lx.join("natural-senticon/senticon_es.tsv"))? {
+        add(&mut es, &t, v);
+    }
+    for (t, v) in read_tsv(&lx.join("vader-en/vader_lexicon.tsv"))? {
+        add(&mut en, &t, v / 4.0);
+    }
+    for (t, v) in read_tsv(&lx.join("afinn/AFINN-en-165.tsv"))? {
+        add(&mut en, &t, v / 5.0);
+    }
+    for (t, v) in read_tsv(&lx.join("natural-senticon/senticon_en.tsv"))? {
+        add(&mut en, &t, v);
+    }
+    for (t, v) in read_tsv(&lx.join("afinn/AFINN-emoticon-8.tsv"))? {
+        add(&mut emo, &t, v / 5.0);
+    }
+    let emoji_path = lx.join("emoji-sentiment-ranking/emoji_sentiment.tsv");
+    let s = std::fs::read_to_string(&emoji_path).map_err(|source| NlpError::Io {
+        what: "read",
+        path: emoji_path.display().to_string(),
+        source,
+    })?;
+    for line in s.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() >= 7 {
+            if let (Some(c), Ok(v)) = (f[0].chars().next(), f[6].trim().parse::<f32>()) {
+                let occ: f32 = f[2].trim().parse().unwrap_or(0.0);
+                if occ >= 5.0 {
+                    let mut b = [0u8; 4];
+                    add(&mut emo, c.encode_utf8(&mut b), v);
+                }
+            }
+        }
+    }
+    let fin = |m: HashKeyed<(f32, f32)>| -> HashKeyed<f32> {
+        m.into_iter()
+            .filter(|(_, (s, n))| *n > 0.0 && (s / n).abs() >= 0.05)
+            .map(|(k, (s, n))| (k, (s / n).clamp(-1.0, 1.0)))
+            .collect()
+    };
+    lex.es = fin(es);
+    lex.en = fin(en);
+    lex.emoji = fin(emo);
+    Ok(lex)
+}
+
+type Mapper = fn(&Rec) -> Option<usize>;
+
+struct Source {
+    file: &'static str,
+    map: Mapper,
+    weight: f32,
+}
+
+struct Spec {
+    group: Group,
+    head: &'static str,
+    classes: usize,
+    sources: Vec<Source>,
+    cfg: TrainConfig,
+}
+
+fn sent3(r: &Rec) -> Option<usize> {
+    Some(match map_sentiment(&r.label) {
+        "positive" => 0,
+        "neutral" => 1,
+        _ => 2,
+    })
+}
+fn emo7(r: &Rec) -> Option<usize> {
+    Some(match map_emotion(&r.label) {
+        "anger" => 0,
+        "disgust" => 1,
+        "fear" => 2,
+        "joy" => 3,
+        "sadness" => 4,
+        "surprise" => 5,
+        _ => 6,
+    })
+}
+fn off2(r: &Rec) -> Option<usize> {
+    Some(usize::from(map_offensive(&r.label) == "offensive"))
+}
+fn off_flag(r: &Rec) -> Option<usize> {
+    r.offensive.map(usize::from)
+}
+fn complaint2(r: &Rec) -> Option<usize> {
+    Some(usize::from(r.label == "complaint"))
+}
+fn one(_: &Rec) -> Option<usize> {
+    Some(1)
+}
+fn zero(_: &Rec) -> Option<usize> {
+    Some(0)
+}
+
+fn specs() -> Vec<Spec> {
+    let cfg = TrainConfig {
+        bits: TABLE_BITS,
+        ..TrainConfig::default()
+    };
+    let s = |file, map: Mapper, weight| Source { file, map, weight };
+    vec![
+        Spec {
+            group: Group::Es,
+            head: "sentiment",
+            classes: 3,
+            sources: vec![
+                s("sentiment-es-umsab.jsonl", sent3, 1.0),
+                s("sentiment-es-intertass2017.jsonl", sent3, 1.0),
+                s("sentiment-es-tass-general.jsonl", sent3, 0.5),
+            ],
+            cfg: TrainConfig { epochs: 6, l2: 2e-5, ..cfg },
+        },
+        Spec {
+            group: Group::Es,
+            head: "emotion",
+            classes: 7,
+            sources: vec![s("emotion-es-emoevent.jsonl", emo7, 1.0)],
+            cfg: TrainConfig { epochs: 6, ..cfg },
+        },
+        Spec {
+            group: Group::Es,
+            head: "offensive",
+            classes: 2,
+            sources: vec![
+                s("emotion-es-emoevent.jsonl", off_flag, 1.0),
+                s("hate-es-hateval.jsonl", off2, 1.0),
+            ],
+            cfg: TrainConfig { epochs: 6, ..cfg },
+        },
+        Spec {
+            group: Group::En,
+            head: "sentiment",
+            classes: 3,
+            sources: vec![
+                s("sentiment-en-umsab.jsonl", sent3, 1.0),
+                s("sentiment-en-semeval2017-val.jsonl", sent3, 1.0),
+                s("sentiment-en-crowdflower.jsonl", sent3, 0.2),
+            ],
+            cfg: TrainConfig { epochs: 6, l2: 2e-5, ..cfg },
+        },
+        Spec {
+            group: Group::En,
+            head: "sentiment_brand",
+            classes: 3,
+            sources: vec![
+                s("brand-en-airline.jsonl", sent3, 1.0),
+                s("sentiment-en-crowdflower.jsonl", sent3, 0.2),
+            ],
+            cfg: TrainConfig { epochs: 6, balanced: false, ..cfg },
+        },
+        Spec {
+            group: Group::En,
+            head: "domain",
+            classes: 2,
+            sources: vec![
+                s("brand-en-airline.jsonl", one, 1.0),
+                s("complaint-en.jsonl", one, 1.0),
+                s("sentiment-en-umsab.jsonl", zero, 1.0),
+                s("sentiment-en-semeval2017-val.jsonl", zero, 1.0),
+            ],
+            cfg: TrainConfig { epochs: 4, ..cfg },
+        },
+        Spec {
+            group: Group::En,
+            head: "emotion",
+            classes: 7,
+            sources: vec![
+                s("emotion-en-emoevent.jsonl", emo7, 1.0),
+                s("emotion-en-tweeteval.jsonl", emo7, 1.0),
+            ],
+            cfg: TrainConfig { epochs: 6, ..cfg },
+        },
+        Spec {
+            group: Group::En,
+            head: "offensive",
+            classes: 2,
+            sources: vec![s("offensive-en-tweeteval.jsonl", off2, 1.0)],
+            cfg: TrainConfig { epochs: 6, l2: 2e-5, ..cfg },
+        },
+        Spec {
+            group: Group::En,
+            head: "complaint",
+            classes: 2,
+            sources: vec![s("complaint-en.jsonl", complaint2, 1.0)],
+            cfg: TrainConfig { epochs: 8, ..cfg },
+        },
+    ]
+}
+
+fn featurize(lex: &Lexicons, fc: FeatureConfig, group: Group, text: &str) -> (Vec<u32>, Vec<f32>) {
+    let mut n = NormalizedText::default();
+    let mut f = Features::default();
+    normalize_into(text, &mut n);
+    extract(&n, lex, group, fc, &mut f);
+    (f.idx, f.val)
+}
+
+/// One line of the training report.
+#[derive(Debug, Clone, Serialize)]
+pub struct DevFigure {
+    /// Task.
+    pub task: String,
+    /// Language.
+    pub lang: String,
+    /// Corpus (dev split).
+    pub corpus: String,
+    /// The evaluation.
+    pub report: EvalReport,
+}
+
+/// What `train` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    /// The artefact written.
+    pub artefact: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// xxh3 of the artefact (two runs give the same).
+    pub xxh3: String,
+    /// Training items per head.
+    pub train_items: Vec<(String, usize)>,
+    /// Tuned parameters.
+    pub params: Vec<(String, f32)>,
+    /// Dev figures.
+    pub dev: Vec<DevFigure>,
+}
+
+impl fmt::Display for TrainReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "wrote {} ({} bytes, xxh3 {})", self.artefact, self.bytes, self.xxh3)?;
+        for (h, n) in &self.train_items {
+            writeln!(f, "  trained {h} on {n} items")?;
+        }
+        writeln!(
+            f,
+            "{:<10} {:<4} {:<38} {:>6} {:>8} {:>8} {:>8}",
+            "task", "lang", "dev corpus", "n", "acc", "macroF1", "avgRec"
+        )?;
+        for d in &self.dev {
+            writeln!(
+                f,
+                "{:<10} {:<4} {:<38} {:>6} {:>8.3} {:>8.3} {:>8.3}",
+                d.task, d.lang, d.corpus, d.report.n, d.report.accuracy, d.report.macro_f1, d.report.macro_recall
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Dev records of a file mapped to `(text, label)`.
+fn dev_of(recs: &[Rec]) -> Vec<(String, String)> {
+    recs.iter()
+        .filter(|r| r.dev)
+        .map(|r| (r.text.clone(), r.label.clone()))
+        .collect()
+}
+
+fn parse_fixture(s: &str) -> Vec<(String, String)> {
+    s.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            let t = v.get("text")?.as_str()?.to_string();
+            let l = v
+                .get("label")?
+                .as_array()?
+                .iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            Some((t, l))
+        })
+        .collect()
+}
+
+/// Options of [`train_with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TrainOptions {
+    /// Use at most this many items of each corpus (for quick tests); `None` = all.
+    pub max_items_per_corpus: Option<usize>,
+}
+
+/// Trains every model from `data_dir` and writes the artefact into `out_dir`.
+pub fn train(data_dir: &Path, out_dir: &Path) -> Result<TrainReport, NlpError> {
+    train_with(data_dir, out_dir, TrainOptions::default())
+}
+
+/// [`train`] with options.
+pub fn train_with(data_dir: &Path, out_dir: &Path, opts: TrainOptions) -> Result<TrainReport, NlpError> {
+    if !data_dir.join("README.md").exists() && !data_dir.join("sentiment-es-umsab.jsonl").exists() {
+        return Err(NlpError::NoData(data_dir.display().to_string()));
+    }
+    let lex = build_lexicons(data_dir)?;
+    let fc = FeatureConfig::default();
+    let specs = specs();
+    // Load every corpus once, in a stable order.
+    let mut files: Vec<&'static str> = specs
+        .iter()
+        .flat_map(|s| s.sources.iter().map(|x| x.file))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let mut corpora: Vec<(&str, Vec<Rec>)> = Vec::new();
+    for f in &files {
+        let mut recs = load(data_dir, f)?;
+        if let Some(m) = opts.max_items_per_corpus {
+            recs.truncate(m);
+        }
+        corpora.push((f, recs));
+    }
+    let get = |f: &str| -> &[Rec] {
+        corpora
+            .iter()
+            .find(|(n, _)| *n == f)
+            .map_or(&[][..], |(_, v)| v.as_slice())
+    };
+    let models: Vec<(Linear, usize)> = specs
+        .par_iter()
+        .map(|spec| {
+            let mut data = Vec::new();
+            for src in &spec.sources {
+                let recs: Vec<&Rec> = get(src.file).iter().filter(|r| !r.dev).collect();
+                let ex: Vec<Example> = recs
+                    .par_iter()
+                    .filter_map(|r| {
+                        let y = (src.map)(r)?;
+                        let (idx, val) = featurize(&lex, fc, spec.group, &r.text);
+                        Some(Example { idx, val, y, w: src.weight })
+                    })
+                    .collect();
+                data.extend(ex);
+            }
+            let n = data.len();
+            (Linear::train(&data, spec.classes, spec.cfg), n)
+        })
+        .collect();
+    let mut pack = Pack {
+        features: fc,
+        lexicons: lex,
+        params: Vec::new(),
+        tables: [Table::new(TABLE_BITS), Table::new(TABLE_BITS)],
+    };
+    let mut train_items = Vec::new();
+    for (spec, (m, n)) in specs.iter().zip(&models) {
+        pack.tables[spec.group.index()].add(spec.head, m);
+        let g = if spec.group == Group::Es { "es" } else { "en" };
+        train_items.push((format!("{g}/{}", spec.head), *n));
+    }
+    drop(models);
+
+    // Tune decision parameters on dev.
+    let dev = |f: &str| dev_of(get(f));
+    let params = tune(&pack, &dev)?;
+    pack.params = params.clone();
+    let clf = Classifier::from_pack(pack);
+
+    // Dev figures.
+    let mut figs = Vec::new();
+    let mut fig = |task: Task, lang: &str, corpus: &str, recs: &[(String, String)]| {
+        if !recs.is_empty() {
+            figs.push(DevFigure {
+                task: task.to_string(),
+                lang: lang.into(),
+                corpus: corpus.into(),
+                report: eval_records(&clf, recs, task),
+            });
+        }
+    };
+    for (f, lang) in [
+        ("sentiment-es-umsab.jsonl", "es"),
+        ("sentiment-es-intertass2017.jsonl", "es"),
+        ("sentiment-es-tass-general.jsonl", "es"),
+        ("sentiment-en-umsab.jsonl", "en"),
+        ("sentiment-en-semeval2017-val.jsonl", "en"),
+        ("brand-en-airline.jsonl", "en"),
+    ] {
+        fig(Task::Sentiment, lang, f, &dev(f));
+    }
+    fig(Task::Intent, "en", "complaint-en.jsonl", &dev("complaint-en.jsonl"));
+    fig(Task::Offensive, "en", "offensive-en-tweeteval.jsonl", &dev("offensive-en-tweeteval.jsonl"));
+    fig(Task::Offensive, "es", "hate-es-hateval.jsonl", &dev("hate-es-hateval.jsonl"));
+    fig(Task::Emotion, "es", "emotion-es-emoevent.jsonl", &dev("emotion-es-emoevent.jsonl"));
+    fig(Task::Emotion, "en", "emotion-en-emoevent.jsonl", &dev("emotion-en-emoevent.jsonl"));
+    fig(Task::Emotion, "en", "emotion-en-tweeteval.jsonl", &dev("emotion-en-tweeteval.jsonl"));
+    for (lang, fs) in [
+        ("es", ["sentiment-es-umsab.jsonl", "sentiment-es-intertass2017.jsonl"]),
+        ("en", ["sentiment-en-umsab.jsonl", "sentiment-en-semeval2017-val.jsonl"]),
+    ] {
+        let recs: Vec<(String, String)> = fs
+            .iter()
+            .flat_map(|f| dev(f))
+            .map(|(t, _)| (t, lang.to_string()))
+            .collect();
+        fig(Task::Lang, lang, "sentiment dev tweets", &recs);
+    }
+    fig(Task::Intent, "es", "intent-es-dev (ours, invented)", &parse_fixture(INTENT_ES_DEV));
+    fig(Task::Intent, "en", "intent-en-dev (ours, invented)", &parse_fixture(INTENT_EN_DEV));
+
+    let bytes = clf.pack().to_bytes();
+    std::fs::create_dir_all(out_dir).map_err(|source| NlpError::Io {
+        what: "create",
+        path: out_dir.display().to_string(),
+        source,
+    })?;
+    let path = out_dir.join(ARTEFACT);
+    std::fs::write(&path, &bytes).map_err(|source| NlpError::Io {
+        what: "write",
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(TrainReport {
+        artefact: path.display().to_string(),
+        bytes: bytes.len() as u64,
+        xxh3: format!("{:016x}", xxh3_64(&bytes)),
+        train_items,
+        params,
+        dev: figs,
+    })
+}
+
+/// Tunes decision parameters on dev (coarse grids, deterministic).
+fn tune(
+    pack: &Pack,
+    dev: &dyn Fn(&str) -> Vec<(String, String)>,
+) -> Result<Vec<(String, f32)>, NlpError> {
+    let clf = Classifier::from_pack(pack.clone());
+    let mut params: Vec<(String, f32)> = Vec::new();
+    // Sentiment biases: maximise macro-F1 (es) / macro recall (en general).
+    for (g, files) in [
+        ("es", vec!["sentiment-es-umsab.jsonl", "sentiment-es-intertass2017.jsonl"]),
+        ("en", vec!["sentiment-en-umsab.jsonl", "sentiment-en-semeval2017-val.jsonl"]),
+    ] {
+        let recs: Vec<(String, String)> = files.iter().flat_map(|f| dev(f)).collect();
+        let probs: Vec<([f32; 3], usize)> = recs
+            .par_iter()
+            .map_init(Scratch::default, |s, (t, l)| {
+                let p = clf.with_doc(t, s, |d| sentiment::probabilities(d));
+                let y = match map_sentiment(l) {
+                    "positive" => 0,
+                    "neutral" => 1,
+                    _ => 2,
+                };
+                (p, y)
+            })
+            .collect();
+        let mut best = (f64::NEG_INFINITY, 0.0f32, 0.0f32);
+        for bi in -8..=8 {
+            for ni in -8..=8 {
+                let (bneu, bneg) = (bi as f32 * 0.1, ni as f32 * 0.1);
+                let mut cm = [[0u32; 3]; 3];
+                for (p, y) in &probs {
+                    let sc = [p[0].max(1e-6).ln(), p[1].max(1e-6).ln() + bneu, p[2].max(1e-6).ln() + bneg];
+                    let mut k = 0;
+                    for i in 1..3 {
+                        if sc[i] > sc[k] {
+                            k = i;
+                        }
+                    }
+                    cm[*y][k] += 1;
+                }
+                let mut f1s = 0.0;
+                let mut rec = 0.0;
+                for c in 0..3 {
+                    let tp = f64::from(cm[c][c]);
+                    let gold: f64 = cm[c].iter().map(|&x| f64::from(x)).sum();
+                    let pred: f64 = (0..3).map(|r| f64::from(cm[r][c])).sum();
+                    let p = if pred > 0.0 { tp / pred } else { 0.0 };
+                    let r = if gold > 0.0 { tp / gold } else { 0.0 };
+                    rec += r;
+                    f1s += if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+                }
+                let score = if g == "es" { f1s } else { rec };
+                if score > best.0 + 1e-9 {
+                    best = (score, bneu, bneg);
+                }
+            }
+        }
+        params.push((format!("sent.bias.neu.{g}"), best.1));
+        params.push((format!("sent.bias.neg.{g}"), best.2));
+    }
+    // Binary thresholds: offensive (en, es) and complaint (en).
+    let grid: Vec<f32> = (2..=16).map(|i| i as f32 * 0.05).collect();
+    for (key, files, head) in [
+        ("off.threshold.en", vec!["offensive-en-tweeteval.jsonl"], "offensive"),
+        ("off.threshold.es", vec!["hate-es-hateval.jsonl"], "offensive"),
+        ("complaint.threshold.en", vec!["complaint-en.jsonl"], "complaint"),
+    ] {
+        let recs: Vec<(String, String)> = files.iter().flat_map(|f| dev(f)).collect();
+        let probs: Vec<(f32, bool)> = recs
+            .par_iter()
+            .map_init(Scratch::default, |s, (t, l)| {
+                let p = clf.with_doc(t, s, |d| d.probs(head).map_or(0.0, |x| x.v[1]));
+                let y = if head == "complaint" {
+                    l == "complaint"
+                } else {
+                    map_offensive(l) == "offensive"
+                };
+                (p, y)
+            })
+            .collect();
+        let mut best = (f64::NEG_INFINITY, 0.5f32);
+        for &t in &grid {
+            let (mut tp, mut fp, mut fn_, mut tn) = (0f64, 0f64, 0f64, 0f64);
+            for &(p, y) in &probs {
+                match (y, p >= t) {
+                    (true, true) => tp += 1.0,
+                    (false, true) => fp += 1.0,
+                    (true, false) => fn_ += 1.0,
+                    (false, false) => tn += 1.0,
+                }
+            }
+            let f = |a: f64, b: f64, c: f64| if 2.0 * a + b + c > 0.0 { 2.0 * a / (2.0 * a + b + c) } else { 0.0 };
+            let score = (f(tp, fp, fn_) + f(tn, fn_, fp)) / 2.0;
+            if score > best.0 + 1e-9 {
+                best = (score, t);
+            }
+        }
+        params.push((key.to_string(), best.1));
+    }
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixtures_parse() {
+        assert!(parse_fixture(INTENT_ES_DEV).len() >= 40);
+        assert!(parse_fixture(INTENT_EN_DEV).len() >= 20);
+    }
+}

@@ -1,0 +1,155 @@
+//! Integration tests of the embedded classifier, `classify_jsonl` and `eval`.
+
+use std::io::Cursor;
+use tertulia_model::{Intent, Sentiment};
+use tertulia_nlp::{Classifier, Task, classify_jsonl, eval};
+
+fn clf() -> Classifier {
+    Classifier::embedded().expect("embedded model")
+}
+
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    // serde_json without preserve_order sorts keys, so read the order from the raw text.
+    let _ = v;
+    Vec::new()
+}
+
+/// Top-level keys of a JSON object line, in order.
+fn key_order(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(line);
+    struct V<'a>(&'a mut Vec<String>);
+    impl<'de> serde::de::Visitor<'de> for V<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+            while let Some(k) = m.next_key::<String>()? {
+                m.next_value::<serde::de::IgnoredAny>()?;
+                self.0.push(k);
+            }
+            Ok(())
+        }
+    }
+    serde::Deserializer::deserialize_map(&mut de, V(&mut out)).expect("object line");
+    out
+}
+
+#[test]
+fn classify_keeps_order_fields_and_reports_errors() {
+    let input = include_str!("fixtures/classify.input.jsonl");
+    let mut out = Vec::new();
+    let stats = classify_jsonl(&clf(), Cursor::new(input), &mut out).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), input.lines().count());
+    assert_eq!(stats.lines, 12);
+    let orders: Vec<Vec<String>> = lines.iter().map(|l| key_order(l)).collect();
+    let expected: Vec<Vec<String>> =
+        serde_json::from_str(include_str!("fixtures/classify.keys.expected.json")).unwrap();
+    assert_eq!(orders, expected);
+    assert_eq!(stats.errors, 5);
+    assert_eq!(stats.classified, 7);
+    for l in &lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        if v.get("error").is_some() {
+            continue;
+        }
+        let s = v["sentiment_score"].as_f64().unwrap();
+        assert!((-1.0..=1.0).contains(&s));
+        assert!(["positive", "neutral", "negative"].contains(&v["sentiment"].as_str().unwrap()));
+        assert!(v["intents"].is_array());
+        assert!(v["offensive"].is_boolean());
+    }
+    let v: serde_json::Value = serde_json::from_str(lines[10]).unwrap();
+    assert_eq!(v["nested"], serde_json::json!({"a":[1,2,{"b":null}]}));
+    assert_ne!(v["sentiment"], "old");
+    assert!(lines[4].contains("invalid JSON"));
+    assert!(lines[5].contains("missing"));
+    assert!(lines[6].contains("not a string"));
+    let _ = keys(&v);
+}
+
+#[test]
+fn obvious_cases_are_right() {
+    let c = clf();
+    let e = c.enrich("¡Muchas gracias por todo, sois los mejores! 😍");
+    assert_eq!(e.lang, "es");
+    assert_eq!(e.sentiment, Sentiment::Positive);
+    assert!(e.intents.contains(&Intent::Praise));
+    let e = c.enrich("@Iberia llevo tres horas esperando y nadie me dice nada, qué vergüenza #MalServicio");
+    assert_eq!(e.sentiment, Sentiment::Negative);
+    assert!(e.intents.contains(&Intent::Complaint));
+    let e = c.enrich("¿Alguien sabe a qué hora empieza el partido?");
+    assert!(e.intents.contains(&Intent::Question));
+    let e = c.enrich("¿En serio? ¿Otra vez? Qué vergüenza");
+    assert!(!e.intents.contains(&Intent::Question));
+    let e = c.enrich("@united my bag is lost again, worst airline ever");
+    assert_eq!(e.lang, "en");
+    assert_eq!(e.sentiment, Sentiment::Negative);
+    assert!(e.intents.contains(&Intent::Complaint));
+    let e = c.enrich("I love this, thank you so much!");
+    assert_eq!(e.sentiment, Sentiment::Positive);
+}
+
+#[test]
+fn hostile_inputs_never_panic() {
+    let c = clf();
+    for t in [
+        String::new(),
+        "\u{0}\u{1}\u{fffd}".repeat(1000),
+        "a".repeat(1_000_000),
+        "😂".repeat(100_000),
+        "#".repeat(10_000),
+        "@@@@ ## http:// www.".into(),
+    ] {
+        let e = c.enrich(&t);
+        assert!((-1.0..=1.0).contains(&e.sentiment_score));
+    }
+    assert_eq!(c.enrich("").lang, "und");
+}
+
+#[test]
+fn classify_streams_many_lines_in_order() {
+    let mut input = String::new();
+    for i in 0..20_000 {
+        input.push_str(&format!("{{\"n\":{i},\"text\":\"hola {i} qué tal\"}}\n"));
+    }
+    let mut out = Vec::new();
+    let stats = classify_jsonl(&clf(), Cursor::new(input), &mut out).unwrap();
+    assert_eq!(stats.classified, 20_000);
+    for (i, l) in String::from_utf8(out).unwrap().lines().enumerate() {
+        assert!(l.starts_with(&format!("{{\"n\":{i},")));
+    }
+}
+
+#[test]
+fn eval_reports_on_a_labelled_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.jsonl");
+    std::fs::write(
+        &p,
+        "{\"text\":\"me encanta, gracias\",\"label\":\"positive\"}\n\
+         {\"text\":\"qué asco de servicio, nunca más\",\"label\":\"negative\"}\n\
+         {\"text\":\"hoy es martes\",\"label\":\"none\"}\n",
+    )
+    .unwrap();
+    let r = eval(&clf(), &p, Task::Sentiment).unwrap();
+    assert_eq!(r.n, 3);
+    assert_eq!(r.confusion.iter().flatten().sum::<u64>(), 3);
+    let text = r.to_string();
+    assert!(text.contains("macro-F1"));
+    let json = serde_json::to_value(&r).unwrap();
+    assert!(json["macro_f1"].is_number());
+    let p2 = dir.path().join("i.jsonl");
+    std::fs::write(
+        &p2,
+        "{\"text\":\"¿Alguien sabe cuándo abre?\",\"label\":[\"question\"]}\n\
+         {\"text\":\"Enhorabuena, campeones\",\"label\":[\"praise\"]}\n",
+    )
+    .unwrap();
+    let r = eval(&clf(), &p2, Task::Intent).unwrap();
+    assert!(r.multilabel);
+    assert!(eval(&clf(), &dir.path().join("missing.jsonl"), Task::Lang).is_err());
+}

@@ -1,0 +1,43 @@
+//! Training determinism (needs ../shared/data; skipped with a message when it is absent).
+
+use std::path::PathBuf;
+use tertulia_nlp::{TrainOptions, train_with};
+
+fn data_dir() -> Option<PathBuf> {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if d.join("sentiment-es-umsab.jsonl").exists() {
+        Some(d)
+    } else {
+        eprintln!("skipped: ../shared/data is absent (training data is not in the repository)");
+        None
+    }
+}
+
+#[test]
+fn training_twice_gives_byte_identical_artefacts() {
+    let Some(data) = data_dir() else { return };
+    let opts = TrainOptions {
+        max_items_per_corpus: Some(600),
+    };
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let ra = train_with(&data, a.path(), opts).unwrap();
+    let rb = train_with(&data, b.path(), opts).unwrap();
+    assert_eq!(ra.xxh3, rb.xxh3);
+    let fa = std::fs::read(a.path().join("tertulia-nlp.bin")).unwrap();
+    let fb = std::fs::read(b.path().join("tertulia-nlp.bin")).unwrap();
+    assert!(fa == fb, "artefacts differ");
+    assert!(!ra.dev.is_empty());
+    assert!(ra.to_string().contains("sentiment"));
+}
+
+/// Full training reproduces the committed artefact (slow: run with `--ignored --release`).
+#[test]
+#[ignore]
+fn full_training_reproduces_the_embedded_artefact() {
+    let Some(data) = data_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    train_with(&data, dir.path(), TrainOptions::default()).unwrap();
+    let fresh = std::fs::read(dir.path().join("tertulia-nlp.bin")).unwrap();
+    assert!(fresh == tertulia_nlp::classify::EMBEDDED_MODEL, "retrain and commit the artefact");
+}

@@ -1,0 +1,871 @@
+//! The embedded backend: one SQLite database (`tertulia.sqlite3`, WAL mode) in the data
+//! directory, holding posts as JSON with indexed columns, pending tombstones, stats counters and
+//! hourly rollups. See `docs/store.md` for the layout and the durability trade-offs.
+
+use crate::agg::{Deltas, SENTIMENTS, UNKNOWN_HOUR, effective_lang, truncate};
+use crate::{
+    Annotation, Outcome, RollupFilter, RollupRow, Stats, Store, StoreError, UpsertSummary,
+    check_item, merge_posts,
+};
+use chrono::{DateTime, Utc};
+use rusqlite::{
+    CachedStatement, Connection, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use tertulia_model::{Item, Network, Post, PostKey, PostKind, Tombstone};
+
+/// Name of the database file inside the data directory.
+pub const DB_FILE: &str = "tertulia.sqlite3";
+
+/// Posts decoded per page by [`Store::for_each_post`] (bounds its memory).
+const PAGE: i64 = 256;
+
+/// Longest author handle kept in the indexed `author` column (the JSON keeps it whole).
+const MAX_AUTHOR_BYTES: usize = 256;
+
+/// How hard SQLite works to make a commit survive a crash (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Synchronous {
+    /// No fsync at all: fastest; a crash of the program loses nothing committed, but a power
+    /// loss or OS crash may lose recent commits or corrupt the database. Only for a bulk import
+    /// into a fresh directory that can be redone from its files.
+    Off,
+    /// fsync at checkpoints only (SQLite's recommendation for WAL): a power loss may roll back
+    /// the last commits, never corrupts. The default.
+    #[default]
+    Normal,
+    /// fsync at every commit: durable commits, slower.
+    Full,
+}
+
+/// Options of the embedded backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Durability level (default [`Synchronous::Normal`]).
+    pub synchronous: Synchronous,
+    /// Page cache size in MiB (default 64).
+    pub cache_mib: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            synchronous: Synchronous::Normal,
+            cache_mib: 64,
+        }
+    }
+}
+
+/// Schema migrations; migration `i` brings the database to version `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE posts (
+    id          INTEGER PRIMARY KEY,      -- insertion order
+    network     TEXT    NOT NULL,
+    native_id   TEXT    NOT NULL,
+    alt_id      TEXT,
+    created_at  INTEGER,                  -- Unix milliseconds, UTC
+    kind        TEXT    NOT NULL,
+    lang        TEXT    NOT NULL,         -- enrichment lang, else source lang, else 'und'
+    author      TEXT,                     -- author handle (else name, else id)
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    hash        INTEGER NOT NULL,         -- xxh3-64 of doc
+    doc         TEXT    NOT NULL          -- the Post as serde JSON, raw included
+);
+CREATE UNIQUE INDEX posts_key ON posts(network, native_id);
+CREATE INDEX posts_alt ON posts(network, alt_id) WHERE alt_id IS NOT NULL;
+CREATE INDEX posts_created ON posts(created_at);
+
+CREATE TABLE tombstones (                 -- deletions of posts not seen yet
+    id          INTEGER PRIMARY KEY,
+    network     TEXT    NOT NULL,
+    native_id   TEXT,
+    alt_id      TEXT,
+    deleted_at  INTEGER
+);
+CREATE INDEX tombstones_native ON tombstones(network, native_id) WHERE native_id IS NOT NULL;
+CREATE INDEX tombstones_alt ON tombstones(network, alt_id) WHERE alt_id IS NOT NULL;
+
+CREATE TABLE counters (                   -- stats: dim in total|deleted|network|kind|lang|day
+    dim         TEXT    NOT NULL,
+    key         TEXT    NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (dim, key)
+) WITHOUT ROWID;
+
+CREATE TABLE rollups (                    -- hourly aggregates of non-deleted posts
+    hour        INTEGER NOT NULL,         -- Unix seconds of the UTC hour; -1 = no created_at
+    network     TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    sentiment   TEXT    NOT NULL,         -- positive|neutral|negative|unknown
+    brand       TEXT    NOT NULL,         -- '' = every post once; else one row per brand
+    posts       INTEGER NOT NULL,
+    engagement  INTEGER NOT NULL,
+    reach       INTEGER NOT NULL,
+    PRIMARY KEY (hour, network, kind, sentiment, brand)
+) WITHOUT ROWID;
+"#];
+
+const INSERT_POST: &str = "INSERT INTO posts \
+    (network, native_id, alt_id, created_at, kind, lang, author, deleted, hash, doc) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+    ON CONFLICT(network, native_id) DO NOTHING";
+const UPDATE_POST: &str = "UPDATE posts SET alt_id = ?2, created_at = ?3, kind = ?4, lang = ?5, \
+    author = ?6, deleted = ?7, hash = ?8, doc = ?9 WHERE id = ?1";
+const SELECT_BY_KEY: &str =
+    "SELECT id, hash, deleted, doc FROM posts WHERE network = ?1 AND native_id = ?2";
+const SELECT_BY_ALT: &str =
+    "SELECT id, hash, deleted, doc FROM posts WHERE network = ?1 AND alt_id = ?2 ORDER BY id";
+
+/// The embedded store: a data directory holding one SQLite database.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if absent) the store in data directory `dir` with default options.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(dir, &OpenOptions::default())
+    }
+
+    /// Opens (creating if absent) the store in data directory `dir`.
+    pub fn open_with(dir: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, StoreError> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let mut conn = Connection::open(&path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let sync = match options.synchronous {
+            Synchronous::Off => "OFF",
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        };
+        // page_size only takes effect on a new database, before WAL is switched on.
+        conn.execute_batch(&format!(
+            "PRAGMA page_size = 8192;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = {sync};
+             PRAGMA cache_size = -{kib};
+             PRAGMA temp_store = MEMORY;
+             PRAGMA wal_autocheckpoint = 4096;",
+            kib = u64::from(options.cache_mib.max(1)) * 1024
+        ))
+        .map_err(open_err)?;
+        migrate(&mut conn, &path)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            path,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        self.conn.lock().map_err(|_| StoreError::Poisoned)
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if let Ok(conn) = self.conn.get_mut() {
+            // Refreshes query-planner statistics; failure only costs planning quality.
+            let _ = conn.execute_batch("PRAGMA optimize;");
+        }
+    }
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let open_err = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(open_err)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+            version INTEGER PRIMARY KEY,
+            applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )",
+    )
+    .map_err(open_err)?;
+    let found: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(open_err)?;
+    let supported = MIGRATIONS.len() as i64;
+    if found > supported {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.execute_batch(sql).map_err(open_err)?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [i as i64 + 1],
+        )
+        .map_err(open_err)?;
+    }
+    tx.commit().map_err(open_err)
+}
+
+fn key_label(network: Network, id: &str) -> String {
+    format!("{network}:{}", truncate(id, 200))
+}
+
+fn encode(p: &Post, buf: &mut Vec<u8>) -> Result<(), StoreError> {
+    buf.clear();
+    serde_json::to_writer(&mut *buf, p).map_err(|source| StoreError::Encode {
+        key: key_label(p.network, &p.native_id),
+        source,
+    })
+}
+
+fn as_str<'b>(buf: &'b [u8], p: &Post) -> Result<&'b str, StoreError> {
+    // serde_json only writes UTF-8; this check is the documented invariant made safe.
+    std::str::from_utf8(buf).map_err(|e| StoreError::InvalidItem {
+        key: key_label(p.network, &p.native_id),
+        reason: format!("encoded post is not UTF-8: {e}"),
+    })
+}
+
+fn decode(doc: &str, network: Network, id: &str) -> Result<Post, StoreError> {
+    serde_json::from_str(doc).map_err(|source| StoreError::Decode {
+        key: key_label(network, id),
+        source,
+    })
+}
+
+fn hash_of(buf: &[u8]) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(buf) as i64
+}
+
+fn author_column(p: &Post) -> Option<&str> {
+    let a = p.author.label();
+    (!a.is_empty()).then(|| truncate(a, MAX_AUTHOR_BYTES))
+}
+
+fn millis(t: Option<DateTime<Utc>>) -> Option<i64> {
+    t.map(|t| t.timestamp_millis())
+}
+
+/// A stored row found by key or alt id.
+struct Found {
+    id: i64,
+    hash: i64,
+    deleted: bool,
+    doc: String,
+}
+
+/// One write transaction: statements, reusable buffer and aggregate deltas.
+struct Writer<'t> {
+    tx: &'t Transaction<'t>,
+    insert: CachedStatement<'t>,
+    /// Whether the tombstones table may hold rows (checked once per batch).
+    pending: bool,
+    buf: Vec<u8>,
+    deltas: Deltas,
+    summary: UpsertSummary,
+}
+
+impl<'t> Writer<'t> {
+    fn new(tx: &'t Transaction<'t>) -> Result<Self, StoreError> {
+        let insert = tx
+            .prepare_cached(INSERT_POST)
+            .map_err(StoreError::sqlite("prepare post insert"))?;
+        let pending = tx
+            .query_row("SELECT EXISTS (SELECT 1 FROM tombstones)", [], |r| r.get(0))
+            .map_err(StoreError::sqlite("read pending tombstones"))?;
+        Ok(Writer {
+            tx,
+            insert,
+            pending,
+            buf: Vec::with_capacity(4096),
+            deltas: Deltas::default(),
+            summary: UpsertSummary::default(),
+        })
+    }
+
+    fn find(&self, sql: &str, network: Network, id: &str) -> Result<Vec<Found>, StoreError> {
+        let err = || StoreError::sqlite(format!("look up post {}", key_label(network, id)));
+        let mut stmt = self.tx.prepare_cached(sql).map_err(err())?;
+        let rows = stmt
+            .query_map(params![network.as_str(), id], |r| {
+                Ok(Found {
+                    id: r.get(0)?,
+                    hash: r.get(1)?,
+                    deleted: r.get::<_, i64>(2)? != 0,
+                    doc: r.get(3)?,
+                })
+            })
+            .map_err(err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(err())
+    }
+
+    /// Removes pending tombstones matching the post; true if there were any.
+    fn take_pending(&self, p: &Post) -> Result<bool, StoreError> {
+        let err = || {
+            StoreError::sqlite(format!(
+                "apply pending tombstone to {}",
+                key_label(p.network, &p.native_id)
+            ))
+        };
+        let mut n = self
+            .tx
+            .prepare_cached("DELETE FROM tombstones WHERE network = ?1 AND native_id = ?2")
+            .map_err(err())?
+            .execute(params![p.network.as_str(), p.native_id])
+            .map_err(err())?;
+        if let Some(alt) = p.alt_id.as_deref().filter(|a| !a.is_empty()) {
+            n += self
+                .tx
+                .prepare_cached("DELETE FROM tombstones WHERE network = ?1 AND alt_id = ?2")
+                .map_err(err())?
+                .execute(params![p.network.as_str(), alt])
+                .map_err(err())?;
+        }
+        Ok(n > 0)
+    }
+
+    /// Rewrites a stored row with `post` (already merged), keeping aggregates right.
+    fn rewrite(&mut self, id: i64, old: &Post, post: &Post) -> Result<(), StoreError> {
+        encode(post, &mut self.buf)?;
+        let hash = hash_of(&self.buf);
+        let doc = as_str(&self.buf, post)?;
+        self.tx
+            .prepare_cached(UPDATE_POST)
+            .map_err(StoreError::sqlite("prepare post update"))?
+            .execute(params![
+                id,
+                post.alt_id.as_deref(),
+                millis(post.created_at),
+                post.kind.as_str(),
+                effective_lang(post),
+                author_column(post),
+                i64::from(post.deleted),
+                hash,
+                doc
+            ])
+            .map_err(StoreError::sqlite(format!(
+                "update post {}",
+                key_label(post.network, &post.native_id)
+            )))?;
+        self.deltas.apply(old, -1);
+        self.deltas.apply(post, 1);
+        Ok(())
+    }
+
+    fn post(&mut self, incoming: &Post) -> Result<(), StoreError> {
+        let flagged;
+        let p = if self.pending && self.take_pending(incoming)? && !incoming.deleted {
+            let mut c = incoming.clone();
+            c.deleted = true;
+            flagged = c;
+            &flagged
+        } else {
+            incoming
+        };
+        encode(p, &mut self.buf)?;
+        let hash = hash_of(&self.buf);
+        let doc = as_str(&self.buf, p)?;
+        let inserted = self
+            .insert
+            .execute(params![
+                p.network.as_str(),
+                p.native_id,
+                p.alt_id.as_deref(),
+                millis(p.created_at),
+                p.kind.as_str(),
+                effective_lang(p),
+                author_column(p),
+                i64::from(p.deleted),
+                hash,
+                doc
+            ])
+            .map_err(StoreError::sqlite(format!(
+                "insert post {}",
+                key_label(p.network, &p.native_id)
+            )))?;
+        if inserted == 1 {
+            self.deltas.apply(p, 1);
+            self.summary.record(p.network, Outcome::Imported);
+            return Ok(());
+        }
+        let found = self.find(SELECT_BY_KEY, p.network, &p.native_id)?;
+        let Some(row) = found.into_iter().next() else {
+            return Err(StoreError::Corrupt {
+                detail: format!(
+                    "post {} neither inserted nor found",
+                    key_label(p.network, &p.native_id)
+                ),
+            });
+        };
+        if row.hash == hash {
+            self.summary.record(p.network, Outcome::Duplicate);
+            return Ok(());
+        }
+        let old = decode(&row.doc, p.network, &p.native_id)?;
+        let merged = merge_posts(&old, p);
+        if merged == old {
+            self.summary.record(p.network, Outcome::Duplicate);
+            return Ok(());
+        }
+        self.rewrite(row.id, &old, &merged)?;
+        self.summary.record(p.network, Outcome::Updated);
+        Ok(())
+    }
+
+    fn tombstone(&mut self, t: &Tombstone) -> Result<(), StoreError> {
+        let native = t.native_id.as_deref().filter(|s| !s.is_empty());
+        let alt = t.alt_id.as_deref().filter(|s| !s.is_empty());
+        let mut rows = match native {
+            Some(id) => self.find(SELECT_BY_KEY, t.network, id)?,
+            None => Vec::new(),
+        };
+        if rows.is_empty()
+            && let Some(alt) = alt
+        {
+            rows = self.find(SELECT_BY_ALT, t.network, alt)?;
+        }
+        if !rows.is_empty() {
+            let mut flagged = false;
+            for row in rows.into_iter().filter(|r| !r.deleted) {
+                let _ = row.hash;
+                let old = decode(&row.doc, t.network, native.or(alt).unwrap_or(""))?;
+                let mut new = old.clone();
+                new.deleted = true;
+                self.rewrite(row.id, &old, &new)?;
+                flagged = true;
+            }
+            let outcome = if flagged {
+                Outcome::Deleted
+            } else {
+                Outcome::Duplicate
+            };
+            self.summary.record(t.network, outcome);
+            return Ok(());
+        }
+        // Not seen yet: remember it, once.
+        let label = key_label(t.network, native.or(alt).unwrap_or(""));
+        let err = || StoreError::sqlite(format!("remember tombstone {label}"));
+        let known: bool = self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM tombstones WHERE network = ?1 AND native_id = ?2)
+                     OR EXISTS (SELECT 1 FROM tombstones WHERE network = ?1 AND alt_id = ?3)",
+            )
+            .map_err(err())?
+            .query_row(params![t.network.as_str(), native, alt], |r| r.get(0))
+            .map_err(err())?;
+        if known {
+            self.summary.record(t.network, Outcome::Duplicate);
+            return Ok(());
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO tombstones (network, native_id, alt_id, deleted_at) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(err())?
+            .execute(params![t.network.as_str(), native, alt, millis(t.deleted_at)])
+            .map_err(err())?;
+        self.pending = true;
+        self.summary.record(t.network, Outcome::Deleted);
+        Ok(())
+    }
+}
+
+/// Adds a transaction's aggregate deltas to the stored counters and rollups.
+fn flush(tx: &Transaction<'_>, deltas: &Deltas) -> Result<(), StoreError> {
+    let rows = deltas.counter_rows();
+    if !rows.is_empty() {
+        let err = || StoreError::sqlite("update stats counters");
+        let mut up = tx
+            .prepare_cached(
+                "INSERT INTO counters (dim, key, n) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (dim, key) DO UPDATE SET n = n + excluded.n",
+            )
+            .map_err(err())?;
+        for (dim, key, n) in &rows {
+            up.execute(params![dim, key, n]).map_err(err())?;
+        }
+        if rows.iter().any(|r| r.2 < 0) {
+            tx.execute("DELETE FROM counters WHERE n = 0", [])
+                .map_err(err())?;
+        }
+    }
+    let err = || StoreError::sqlite("update rollups");
+    let mut up = tx
+        .prepare_cached(
+            "INSERT INTO rollups (hour, network, kind, sentiment, brand, posts, engagement, reach)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (hour, network, kind, sentiment, brand) DO UPDATE SET
+                posts = posts + excluded.posts,
+                engagement = engagement + excluded.engagement,
+                reach = reach + excluded.reach",
+        )
+        .map_err(err())?;
+    let mut prune = tx
+        .prepare_cached(
+            "DELETE FROM rollups WHERE hour = ?1 AND network = ?2 AND kind = ?3
+             AND sentiment = ?4 AND brand = ?5 AND posts = 0",
+        )
+        .map_err(err())?;
+    for (k, v) in &deltas.rollups {
+        if v == &[0, 0, 0] {
+            continue;
+        }
+        let key = params![
+            k.hour,
+            k.network.as_str(),
+            k.kind.as_str(),
+            SENTIMENTS[usize::from(k.sentiment)],
+            k.brand
+        ];
+        up.execute(params![
+            k.hour,
+            k.network.as_str(),
+            k.kind.as_str(),
+            SENTIMENTS[usize::from(k.sentiment)],
+            k.brand,
+            v[0],
+            v[1],
+            v[2]
+        ])
+        .map_err(err())?;
+        if v[0] < 0 {
+            prune.execute(key).map_err(err())?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_network(s: &str) -> Result<Network, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt {
+        detail: format!("unknown network {s:?} in rollups"),
+    })
+}
+
+fn parse_kind(s: &str) -> Result<PostKind, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt {
+        detail: format!("unknown kind {s:?} in rollups"),
+    })
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+impl Store for SqliteStore {
+    fn upsert(&self, items: &[Item]) -> Result<UpsertSummary, StoreError> {
+        for item in items {
+            check_item(item)?;
+        }
+        if items.is_empty() {
+            return Ok(UpsertSummary::default());
+        }
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::sqlite("begin upsert transaction"))?;
+        let (deltas, summary) = {
+            let mut w = Writer::new(&tx)?;
+            for item in items {
+                match item {
+                    Item::Post(p) => w.post(p)?,
+                    Item::Delete(t) => w.tombstone(t)?,
+                }
+            }
+            (
+                std::mem::take(&mut w.deltas),
+                std::mem::take(&mut w.summary),
+            )
+        };
+        flush(&tx, &deltas)?;
+        tx.commit()
+            .map_err(StoreError::sqlite("commit upsert transaction"))?;
+        Ok(summary)
+    }
+
+    fn get(&self, key: &PostKey) -> Result<Option<Post>, StoreError> {
+        let conn = self.lock()?;
+        let err = || StoreError::sqlite(format!("get post {key}"));
+        let doc: Option<String> = conn
+            .prepare_cached("SELECT doc FROM posts WHERE network = ?1 AND native_id = ?2")
+            .map_err(err())?
+            .query_row(params![key.network.as_str(), key.native_id], |r| r.get(0))
+            .optional()
+            .map_err(err())?;
+        doc.map(|d| decode(&d, key.network, &key.native_id))
+            .transpose()
+    }
+
+    fn count(&self) -> Result<u64, StoreError> {
+        let conn = self.lock()?;
+        let n: Option<i64> = conn
+            .query_row(
+                "SELECT n FROM counters WHERE dim = 'total' AND key = ''",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::sqlite("count posts"))?;
+        Ok(to_u64(n.unwrap_or(0)))
+    }
+
+    fn for_each_post(
+        &self,
+        f: &mut dyn FnMut(Post) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut after = 0i64;
+        loop {
+            let page: Vec<(i64, Post)> = {
+                let conn = self.lock()?;
+                let err = || StoreError::sqlite("read posts in insertion order");
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT id, network, native_id, doc FROM posts WHERE id > ?1 ORDER BY id LIMIT ?2",
+                    )
+                    .map_err(err())?;
+                let mut rows = stmt.query(params![after, PAGE]).map_err(err())?;
+                let mut page = Vec::with_capacity(PAGE as usize);
+                while let Some(r) = rows.next().map_err(err())? {
+                    let id: i64 = r.get(0).map_err(err())?;
+                    let net: String = r.get(1).map_err(err())?;
+                    let native: String = r.get(2).map_err(err())?;
+                    let doc =
+                        r.get_ref(3)
+                            .map_err(err())?
+                            .as_str()
+                            .map_err(|e| StoreError::Corrupt {
+                                detail: format!("post {net}:{native} is not text: {e}"),
+                            })?;
+                    let post = decode(doc, parse_network(&net)?, &native)?;
+                    page.push((id, post));
+                }
+                page
+            };
+            let Some(last) = page.last().map(|(id, _)| *id) else {
+                return Ok(());
+            };
+            after = last;
+            for (_, post) in page {
+                f(post)?;
+            }
+        }
+    }
+
+    fn stats(&self) -> Result<Stats, StoreError> {
+        let conn = self.lock()?;
+        let err = || StoreError::sqlite("read stats counters");
+        let mut stmt = conn
+            .prepare_cached("SELECT dim, key, n FROM counters WHERE n <> 0")
+            .map_err(err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(err())?;
+        let mut s = Stats::default();
+        for row in rows {
+            let (dim, key, n) = row.map_err(err())?;
+            let n = to_u64(n);
+            match dim.as_str() {
+                "total" => s.total = n,
+                "deleted" => s.deleted = n,
+                "network" => {
+                    s.by_network.insert(key, n);
+                }
+                "kind" => {
+                    s.by_kind.insert(key, n);
+                }
+                "lang" => {
+                    s.by_language.insert(key, n);
+                }
+                "day" => {
+                    s.by_day.insert(key, n);
+                }
+                _ => {}
+            }
+        }
+        Ok(s)
+    }
+
+    fn annotate(&self, updates: &[Annotation]) -> Result<u64, StoreError> {
+        if updates.is_empty() {
+            return Ok(0);
+        }
+        let mut conn = self.lock()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::sqlite("begin annotate transaction"))?;
+        let mut changed = 0u64;
+        let deltas = {
+            let mut w = Writer::new(&tx)?;
+            for a in updates {
+                let Some(row) = w
+                    .find(SELECT_BY_KEY, a.key.network, &a.key.native_id)?
+                    .into_iter()
+                    .next()
+                else {
+                    continue;
+                };
+                let old = decode(&row.doc, a.key.network, &a.key.native_id)?;
+                let mut new = old.clone();
+                if let Some(e) = &a.enrichment {
+                    new.enrichment = Some(e.clone());
+                }
+                if let Some(b) = &a.brands {
+                    new.brands.clone_from(b);
+                }
+                if new == old {
+                    continue;
+                }
+                w.rewrite(row.id, &old, &new)?;
+                changed += 1;
+            }
+            std::mem::take(&mut w.deltas)
+        };
+        flush(&tx, &deltas)?;
+        tx.commit()
+            .map_err(StoreError::sqlite("commit annotate transaction"))?;
+        Ok(changed)
+    }
+
+    fn rollups(&self, filter: &RollupFilter) -> Result<Vec<RollupRow>, StoreError> {
+        use rusqlite::types::Value;
+        let mut sql = String::from(
+            "SELECT hour, network, kind, sentiment, brand, posts, engagement, reach FROM rollups WHERE 1 = 1",
+        );
+        let mut args: Vec<Value> = Vec::new();
+        if filter.from.is_some() || filter.to.is_some() {
+            sql.push_str(" AND hour <> ?");
+            args.push(Value::Integer(UNKNOWN_HOUR));
+        }
+        if let Some(from) = filter.from {
+            sql.push_str(" AND hour >= ?");
+            args.push(Value::Integer(from.timestamp()));
+        }
+        if let Some(to) = filter.to {
+            sql.push_str(" AND hour < ?");
+            args.push(Value::Integer(to.timestamp()));
+        }
+        if !filter.networks.is_empty() {
+            sql.push_str(" AND network IN (");
+            for (i, n) in filter.networks.iter().enumerate() {
+                sql.push_str(if i == 0 { "?" } else { ", ?" });
+                args.push(Value::Text(n.as_str().to_string()));
+            }
+            sql.push(')');
+        }
+        if !filter.brands.is_empty() {
+            sql.push_str(" AND brand IN (");
+            for (i, b) in filter.brands.iter().enumerate() {
+                sql.push_str(if i == 0 { "?" } else { ", ?" });
+                args.push(Value::Text(b.clone()));
+            }
+            sql.push(')');
+        }
+        sql.push_str(" ORDER BY hour, network, kind, sentiment, brand");
+        let conn = self.lock()?;
+        let err = || StoreError::sqlite("read rollups");
+        let mut stmt = conn.prepare(&sql).map_err(err())?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(args))
+            .map_err(err())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(err())? {
+            let hour: i64 = r.get(0).map_err(err())?;
+            let network: String = r.get(1).map_err(err())?;
+            let kind: String = r.get(2).map_err(err())?;
+            out.push(RollupRow {
+                hour: if hour == UNKNOWN_HOUR {
+                    None
+                } else {
+                    DateTime::<Utc>::from_timestamp(hour, 0)
+                },
+                network: parse_network(&network)?,
+                kind: parse_kind(&kind)?,
+                sentiment: r.get(3).map_err(err())?,
+                brand: r.get(4).map_err(err())?,
+                posts: to_u64(r.get(5).map_err(err())?),
+                engagement: to_u64(r.get(6).map_err(err())?),
+                reach: to_u64(r.get(7).map_err(err())?),
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_recorded_and_newer_schemas_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(dir.path()).unwrap();
+        let v: i64 = s
+            .lock()
+            .unwrap()
+            .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        s.lock()
+            .unwrap()
+            .execute("INSERT INTO schema_version (version) VALUES (999)", [])
+            .unwrap();
+        drop(s);
+        let e = SqliteStore::open(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("schema version 999"), "{e}");
+    }
+
+    #[test]
+    fn wal_and_page_size_are_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(dir.path()).unwrap();
+        let conn = s.lock().unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        let page: i64 = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), page), ("wal", 8192));
+    }
+
+    #[test]
+    fn unwritable_data_dir_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"x").unwrap();
+        let e = SqliteStore::open(file.join("sub")).unwrap_err().to_string();
+        assert!(
+            e.contains("cannot create data directory") && e.contains("sub"),
+            "{e}"
+        );
+    }
+}
