@@ -72,6 +72,9 @@ pub struct ReadOptions {
     pub map: Vec<(String, String)>,
     /// `chrono` format of times in mapped files when they are not RFC 3339 (`--time-format`).
     pub time_format: Option<String>,
+    /// The network named by `--source` when the name is a network (`--source instagram`):
+    /// connectors that read several networks' formats (Graph) use it instead of guessing.
+    pub network: Option<Network>,
 }
 
 impl ReadOptions {
@@ -352,6 +355,18 @@ pub fn read_bytes(
         None | Some("auto") => detect(connectors, bytes, path)?,
         Some(name) => by_name(connectors, name)?,
     };
+    let named = source
+        .filter(|s| *s != "auto" && *s != connector.name())
+        .and_then(|s| s.parse::<Network>().ok())
+        .filter(|n| *n != Network::Csv);
+    if opts.network.is_none() && named.is_some() {
+        let opts = ReadOptions {
+            network: named,
+            ..opts.clone()
+        };
+        connector.read_bytes(bytes, path, &opts, out)?;
+        return Ok(connector.name());
+    }
     connector.read_bytes(bytes, path, opts, out)?;
     Ok(connector.name())
 }

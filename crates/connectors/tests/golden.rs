@@ -59,6 +59,7 @@ fn golden_of(path: &Path) -> Value {
             .get("time_format")
             .and_then(Value::as_str)
             .map(str::to_string),
+        ..ReadOptions::default()
     };
     let source = opts_json.get("source").and_then(Value::as_str);
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -82,7 +82,7 @@ fn write_x_v2(path: &Path) {
         for i in 0..100 {
             let id = 1_800_000_000_000_000_000u64 + (page * 100 + i) as u64;
             let uid = 1000 + rng.next() % 50_000;
-            let reply = rng.next() % 3 == 0;
+            let reply = rng.next().is_multiple_of(3);
             let mut refs = String::new();
             if reply {
                 let _ = write!(

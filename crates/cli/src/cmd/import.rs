@@ -42,6 +42,7 @@ pub fn run(env: &Env, args: Args) -> Result<i32> {
         read: ReadOptions {
             map,
             time_format: args.time_format.clone(),
+            ..ReadOptions::default()
         },
         quarantine_file: Some(env.data.join("quarantine.jsonl")),
         ..ImportOptions::default()

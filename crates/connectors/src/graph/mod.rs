@@ -490,8 +490,11 @@ fn read_item(
         return;
     };
     let id = short(&id);
-    let network = holder
-        .map(|h| h.network)
+    let network = ctx
+        .opts
+        .network
+        .filter(|n| matches!(n, Network::Facebook | Network::Instagram))
+        .or_else(|| holder.map(|h| h.network))
         .or_else(|| shape(&m))
         .or(page_network)
         .or(hint.network)

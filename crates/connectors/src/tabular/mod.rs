@@ -106,7 +106,7 @@ impl Connector for Tabular {
                     .into_iter()
                     .map(|(f, c)| (f.to_string(), c.to_string()))
                     .collect(),
-                time_format: opts.time_format.clone(),
+                ..opts.clone()
             };
             framing::read_json_bytes(self, body, path, &opts, out);
             return Ok(());
@@ -371,6 +371,7 @@ mod tests {
         let opts = ReadOptions {
             map: ReadOptions::parse_map(map).map_err(|e| e.to_string())?,
             time_format: tf.map(str::to_string),
+            ..ReadOptions::default()
         };
         let mut got = Vec::new();
         Tabular
@@ -494,6 +495,7 @@ mod tests {
             map: ReadOptions::parse_map("id=id,text=text,created_at=created,lang=lang")
                 .unwrap_or_default(),
             time_format: Some("%m/%d/%Y %H:%M".into()),
+            ..ReadOptions::default()
         };
         let (mut posts, mut bad) = (0usize, Vec::new());
         let used =
