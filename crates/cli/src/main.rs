@@ -46,6 +46,11 @@ enum Command {
     Eval(cmd::nlp::EvalArgs),
     /// Re-enrich every stored post with the embedded models.
     Enrich(cmd::nlp::EnrichArgs),
+    /// Declare the own brand and its competitors as queries; list or remove them.
+    Brands(cmd::brands::Args),
+    /// Run one analysis (timeline, share-of-voice, trends, topics, complaints, influencers,
+    /// cascades, segments, best-times) and print it as JSON.
+    Analyze(cmd::analyze::Args),
 }
 
 /// What every command needs to reach the data.
@@ -82,6 +87,8 @@ fn main() {
         Command::Train(args) => cmd::nlp::train(args),
         Command::Eval(args) => cmd::nlp::eval(args),
         Command::Enrich(args) => cmd::nlp::enrich(&env, args),
+        Command::Brands(args) => cmd::brands::run(&env, args),
+        Command::Analyze(args) => cmd::analyze::run(&env, args),
     };
     match result {
         Ok(code) => std::process::exit(code),

@@ -53,9 +53,12 @@ pub fn run(env: &Env, args: Args) -> Result<i32> {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let enricher = crate::cmd::nlp::EnrichAnnotator(
-        tertulia_nlp::Classifier::embedded().context("cannot load the embedded models")?,
-    );
+    let enricher = crate::cmd::nlp::IngestAnnotator {
+        classifier: tertulia_nlp::Classifier::embedded()
+            .context("cannot load the embedded models")?,
+        brands: tertulia_analytics::BrandSet::load(&env.data)
+            .with_context(|| format!("cannot read brands of {}", env.data.display()))?,
+    };
     let summary = import(
         store.as_ref(),
         &registry(),

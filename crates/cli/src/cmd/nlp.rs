@@ -153,11 +153,19 @@ pub fn enrich(env: &Env, args: EnrichArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// Enriches posts at import with the embedded models.
-pub struct EnrichAnnotator(pub Classifier);
+/// What import does to every post before storing it: enrichment with the embedded models,
+/// then brand tagging with the workspace's brand queries (which may use the enrichment, e.g.
+/// `sentiment:negative`).
+pub struct IngestAnnotator {
+    /// The embedded models.
+    pub classifier: Classifier,
+    /// The workspace's brands.
+    pub brands: tertulia_analytics::BrandSet,
+}
 
-impl tertulia_pipeline::Annotator for EnrichAnnotator {
+impl tertulia_pipeline::Annotator for IngestAnnotator {
     fn annotate(&self, post: &mut Post) {
-        post.enrichment = Some(self.0.enrich(&post.full_text()));
+        post.enrichment = Some(self.classifier.enrich(&post.full_text()));
+        post.brands = self.brands.tag(post);
     }
 }
