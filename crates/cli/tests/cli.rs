@@ -1,0 +1,197 @@
+//! End-to-end tests of the `tertulia` binary: the contracts of DESIGN.md §4 for import, export
+//! and stats, run against the samples and fixtures the project writes itself.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tertulia"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    let out = bin()
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run tertulia: {e}"));
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The `--json` summary: the last stdout line.
+fn summary(o: &Output) -> Value {
+    let text = stdout(o);
+    let last = text.lines().last().unwrap_or("");
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {text}"))
+}
+
+#[test]
+fn importing_the_samples_twice_stores_nothing_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = repo().join("samples");
+    let samples = samples.to_str().unwrap();
+    let first = run(dir.path(), &["import", "--json", samples]);
+    assert!(first.status.success(), "{first:?}");
+    let s = summary(&first);
+    for key in [
+        "files",
+        "imported",
+        "updated",
+        "duplicates",
+        "quarantined",
+        "by_network",
+    ] {
+        assert!(s.get(key).is_some(), "summary lacks {key}: {s}");
+    }
+    assert_eq!(s["quarantined"], 0, "{s}");
+    let imported = s["imported"].as_u64().unwrap();
+    assert!(imported >= 80, "{s}");
+    for network in [
+        "x",
+        "facebook",
+        "instagram",
+        "youtube",
+        "reddit",
+        "mastodon",
+        "bluesky",
+    ] {
+        assert!(
+            s["by_network"][network]["imported"].as_u64().unwrap_or(0) > 0,
+            "no {network} post imported from the samples: {s}"
+        );
+    }
+
+    let second = run(dir.path(), &["import", "--json", samples]);
+    assert!(second.status.success());
+    let s2 = summary(&second);
+    assert_eq!(s2["imported"], 0, "{s2}");
+    assert_eq!(s2["updated"], 0, "{s2}");
+
+    let stats = run(dir.path(), &["stats", "--json"]);
+    let stats: Value = serde_json::from_str(stdout(&stats).trim()).unwrap();
+    assert_eq!(stats["total"].as_u64(), Some(imported), "{stats}");
+    for key in ["by_network", "by_kind", "by_language", "by_day"] {
+        assert!(stats[key].is_object(), "{stats}");
+    }
+}
+
+#[test]
+fn a_truncated_line_is_quarantined_and_the_rest_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stream.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"data":{"id":"1460323737035677698","text":"¿Alguien sabe si @vuelaya ha cancelado el vuelo de Bilbao?","author_id":"2244994945","created_at":"2026-11-15T10:00:00.000Z","edit_history_tweet_ids":["1460323737035677698"]}}"#,
+            "\n",
+            r#"{"data":{"id":"1460323737035677699","text":"Otra vez sin maleta","author_id":"22449"#,
+            "\n",
+            r#"{"data":{"id":"1460323737035677700","text":"Thanks @vuelaya, great crew!","author_id":"2244994946","created_at":"2026-11-15T11:00:00.000Z","edit_history_tweet_ids":["1460323737035677700"]}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let out = run(&data, &["import", "--json", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let s = summary(&out);
+    assert_eq!(s["imported"], 2, "{s}");
+    assert_eq!(s["quarantined"], 1, "{s}");
+    assert_eq!(s["quarantine"][0]["line"], 2, "{s}");
+    let q = std::fs::read_to_string(data.join("quarantine.jsonl")).unwrap();
+    assert_eq!(q.lines().count(), 1);
+    assert!(
+        q.contains("stream.jsonl") && q.contains("\"line\":2"),
+        "{q}"
+    );
+}
+
+#[test]
+fn unknown_format_and_missing_file_fail_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mystery.bin");
+    std::fs::write(&file, b"\x00\x01\x02 not a social network export").unwrap();
+    let out = run(&dir.path().join("d"), &["import", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mystery.bin") && err.contains("unknown format"),
+        "{err}"
+    );
+
+    let out = run(&dir.path().join("d"), &["import", "/nonexistent/tweets.js"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/tweets.js"));
+
+    let out = run(
+        &dir.path().join("d"),
+        &["import", "--source", "myspace", file.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("myspace"));
+}
+
+#[test]
+fn jsonl_export_has_the_contract_fields_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    let samples = repo().join("samples");
+    assert!(
+        run(&a, &["import", samples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let export = dir.path().join("all.jsonl");
+    let out = run(
+        &a,
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "-o",
+            export.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&export).unwrap();
+    let mut n = 0;
+    for line in text.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        for key in [
+            "network",
+            "native_id",
+            "author",
+            "text",
+            "created_at",
+            "kind",
+            "parent_id",
+        ] {
+            assert!(v.get(key).is_some(), "export line lacks {key}: {line}");
+        }
+        n += 1;
+    }
+    assert!(n >= 80);
+
+    let b = dir.path().join("b");
+    let out = run(&b, &["import", "--json", export.to_str().unwrap()]);
+    let s = summary(&out);
+    assert_eq!(s["imported"].as_u64(), Some(n), "{s}");
+    assert_eq!(s["quarantined"], 0, "{s}");
+    let again = dir.path().join("again.jsonl");
+    run(&b, &["export", "-o", again.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
+
+    let csv = run(&a, &["export", "--format", "csv"]);
+    let csv = stdout(&csv);
+    assert!(csv.starts_with("network,native_id,url,kind,created_at"));
+    assert_eq!(csv.lines().count(), n as usize + 1);
+}
