@@ -14,13 +14,12 @@ fn repo() -> PathBuf {
 }
 
 fn run(data: &Path, args: &[&str]) -> Output {
-    let out = bin()
+    bin()
         .arg("--data")
         .arg(data)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run tertulia: {e}"));
-    out
+        .unwrap_or_else(|e| panic!("cannot run tertulia: {e}"))
 }
 
 fn stdout(o: &Output) -> String {
