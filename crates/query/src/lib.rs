@@ -130,3 +130,30 @@ impl PartialEq for Query {
         self.ast == other.ast
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_shareable_between_threads() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Query>();
+        check::<Document<'static>>();
+    }
+
+    #[test]
+    fn from_ast_accepts_what_parse_would_refuse() {
+        let q = Query::from_ast(Node::Not(Box::new(Node::Term(Term::new("spam")))));
+        assert_eq!(q.source(), "NOT spam");
+        let mut p = Post::new(
+            tertulia_model::Network::X,
+            "1",
+            tertulia_model::PostKind::Post,
+        );
+        p.text = "hola".into();
+        assert!(q.matches(&p));
+        let never = Query::from_ast(Node::Term(Term::new("!!!")));
+        assert!(!never.matches(&p));
+    }
+}

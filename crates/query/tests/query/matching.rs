@@ -420,3 +420,23 @@ fn hostile_text_is_bounded() {
     p.text = "ñ ".repeat(2_000);
     assert!(q.matches(&p));
 }
+
+#[test]
+fn repeated_words_in_proximity_need_repeated_tokens() {
+    let m = |text: &str, q: &str| {
+        let mut p = Post::new(Network::X, "1", PostKind::Post);
+        p.text = text.into();
+        Query::compile(q)
+            .map(|q| q.matches(&p))
+            .unwrap_or_else(|e| panic!("{q}: {e}"))
+    };
+    assert!(m("es muy caro, muy", "\"muy muy caro\"~2"));
+    assert!(m("es muy caro, muy", "\"muy muy caro\"~0"), "any order");
+    assert!(!m("muy es caro, muy", "\"muy muy caro\"~0"));
+    assert!(m("muy es caro, muy", "\"muy muy caro\"~1"));
+    assert!(!m("es muy caro", "\"muy muy caro\"~5"));
+    assert!(m("es muy caro", "\"muy caro\"~0"));
+    // NEAR operands may not overlap: a token is not near itself.
+    assert!(!m("es muy caro", "caro NEAR/3 caro"));
+    assert!(m("es muy caro", "muy NEAR/0 caro"));
+}
