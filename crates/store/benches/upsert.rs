@@ -2,7 +2,7 @@
 //! author, metrics, entities and a ~1 KB raw API v2 object each) and re-imports (all
 //! duplicates). `TERTULIA_BENCH_POSTS` sets the number of posts (default 100,000).
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tertulia_model::{Item, Network, Post, PostKind};
@@ -77,7 +77,7 @@ fn x_post(i: u64, rng: &mut Lcg) -> Post {
     p.author.followers = Some(followers);
     p.author.verified = Some(false);
     p.text = text.clone();
-    p.lang = Some(if i % 3 == 0 { "en" } else { "es" }.into());
+    p.lang = Some(if i.is_multiple_of(3) { "en" } else { "es" }.into());
     p.created_at = created_at;
     p.conversation_id = Some(id.to_string());
     p.metrics.likes = Some(likes);
@@ -208,4 +208,81 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// One timed fresh import and one re-import, printed with the process CPU time, when
+/// `TERTULIA_BENCH_ONCE=1` (for profiling and for busy machines where wall time misleads).
+fn once() {
+    let n: u64 = std::env::var("TERTULIA_BENCH_POSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let batch: usize = std::env::var("TERTULIA_BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let items = corpus(n);
+    let c = cpu_seconds();
+    let mut bytes = 0usize;
+    for item in &items {
+        if let Item::Post(p) = item {
+            let v = serde_json::to_vec(p).unwrap_or_default();
+            bytes += xxhash_rust::xxh3::xxh3_64(&v) as usize & 1;
+        }
+    }
+    println!(
+        "serialise + hash alone: {:.1} us CPU/post ({bytes})",
+        (cpu_seconds() - c) * 1e6 / n as f64
+    );
+    let dir = tempdir();
+    let store = open(dir.path(), Synchronous::Normal);
+    let (t, c, w) = (Instant::now(), cpu_seconds(), thread_cpu_seconds());
+    fill(&store, &items, batch);
+    let (fresh, fresh_cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
+    let writer_cpu = thread_cpu_seconds() - w;
+    let (t, c) = (Instant::now(), cpu_seconds());
+    fill(&store, &items, batch);
+    let (again, again_cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - c);
+    let size = std::fs::metadata(store.path())
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "fresh import: {:.0} posts/s wall, {:.1} us CPU/post ({:.1} in the writer thread); re-import: {:.0} posts/s wall, {:.1} us CPU/post; database {} MB",
+        n as f64 / fresh,
+        fresh_cpu * 1e6 / n as f64,
+        writer_cpu * 1e6 / n as f64,
+        n as f64 / again,
+        again_cpu * 1e6 / n as f64,
+        size / 1_000_000
+    );
+}
+
+/// CPU seconds (user + system, all threads) used by this process so far.
+fn cpu_seconds() -> f64 {
+    cpu_of("/proc/self/stat")
+}
+
+/// CPU seconds used by the calling thread (the SQLite writer) so far.
+fn thread_cpu_seconds() -> f64 {
+    cpu_of("/proc/thread-self/stat")
+}
+
+fn cpu_of(path: &str) -> f64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // After the command name: state(skipped, not numeric), then fields 4.. ; utime and stime
+    // are fields 14 and 15, i.e. indices 10 and 11 among the numeric ones.
+    (f.get(10).copied().unwrap_or(0.0) + f.get(11).copied().unwrap_or(0.0)) / 100.0
+}
+
+fn main() {
+    if std::env::var("TERTULIA_BENCH_ONCE").is_ok_and(|v| v == "1") {
+        once();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

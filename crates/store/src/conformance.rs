@@ -440,8 +440,8 @@ pub fn export_in_insertion_order(fresh: Factory<'_>) {
         .iter()
         .map(|id| item(&sample_post(Network::X, id, id)))
         .collect();
-    upsert(&*store, &items[..300]);
-    upsert(&*store, &items[300..]);
+    upsert(&*store, &items[..100]);
+    upsert(&*store, &items[100..]);
     let mut edit = sample_post(Network::X, &ids[5], "edited");
     edit.metrics.views = Some(5);
     upsert(&*store, &[item(&edit)]);
@@ -723,6 +723,53 @@ pub fn reopen_persists(same: Factory<'_>) {
     check_aggregates(&*store);
 }
 
+/// A big batch (which a backend may process in a pipelined way) gives the same posts, summary
+/// and aggregates as the same items in small batches: edits, duplicates and tombstones
+/// included.
+pub fn big_batch_equals_small_batches(fresh: Factory<'_>) {
+    let mut items = Vec::new();
+    for i in 0..1500u32 {
+        let id = (i % 1100).to_string();
+        let mut p = sample_post(Network::X, &id, &format!("text {i}"));
+        p.alt_id = Some(format!("a{id}"));
+        p.brands = vec![format!("b{}", i % 3)];
+        if i % 7 == 0 {
+            p.enrichment = Some(enrichment("en", Sentiment::Negative));
+        }
+        items.push(item(&p));
+        if i % 50 == 0 {
+            items.push(tomb(Network::X, Some(&((i + 3) % 1200).to_string()), None));
+        }
+        if i % 90 == 0 {
+            items.push(tomb(
+                Network::X,
+                None,
+                Some(&format!("a{}", (i + 1) % 1100)),
+            ));
+        }
+        if i % 10 == 0 {
+            items.push(item(&p));
+        }
+    }
+    let big = fresh();
+    let small = fresh();
+    let s_big = upsert(&*big, &items);
+    let mut s_small = UpsertSummary::default();
+    for chunk in items.chunks(10) {
+        s_small.merge(&upsert(&*small, chunk));
+    }
+    assert_eq!(s_big, s_small, "summaries");
+    assert_eq!(s_big.items(), items.len() as u64);
+    assert_eq!(all_posts(&*big), all_posts(&*small), "stored posts");
+    assert_eq!(ok(big.stats(), "stats"), ok(small.stats(), "stats"));
+    let f = RollupFilter::default();
+    assert_eq!(
+        ok(big.rollups(&f), "rollups"),
+        ok(small.rollups(&f), "rollups")
+    );
+    check_aggregates(&*big);
+}
+
 /// Runs every behaviour: `fresh` gives a new empty store per call, `same` reopens one store.
 pub fn run_all(fresh: Factory<'_>, same: Factory<'_>) {
     insert_duplicate_update_counts(fresh);
@@ -737,5 +784,6 @@ pub fn run_all(fresh: Factory<'_>, same: Factory<'_>) {
     rollups_after_insert_update_annotate(fresh);
     rollup_filters(fresh);
     invalid_item_rolls_back_the_batch(fresh);
+    big_batch_equals_small_batches(fresh);
     reopen_persists(same);
 }

@@ -108,9 +108,14 @@ impl StoreError {
         }
     }
 
-    pub(crate) fn sqlite(op: impl Into<String>) -> impl FnOnce(rusqlite::Error) -> StoreError {
-        let op = op.into();
-        move |source| StoreError::Sqlite { op, source }
+    /// Maps a SQLite error, describing the operation only if it failed (no per-row formatting).
+    pub(crate) fn sqlite<S: Into<String>>(
+        op: impl FnOnce() -> S,
+    ) -> impl FnOnce(rusqlite::Error) -> StoreError {
+        move |source| StoreError::Sqlite {
+            op: op().into(),
+            source,
+        }
     }
 }
 

@@ -23,7 +23,7 @@ mod sqlite;
 pub use agg::{UNKNOWN_SENTIMENT, effective_lang, engagement, reach};
 pub use error::StoreError;
 pub use merge::merge_posts;
-pub use sqlite::{OpenOptions, SqliteStore, Synchronous};
+pub use sqlite::{DB_FILE, OpenOptions, SqliteStore, Synchronous};
 pub use tertulia_model::{Enrichment, Item, Network, Post, PostKey, PostKind, Tombstone};
 
 /// The `brand` value of the rollup rows that count every post exactly once.
