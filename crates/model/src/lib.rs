@@ -271,12 +271,13 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Likes + reshares + replies + quotes (views are not engagement).
+    /// Likes + reshares + replies + quotes (views are not engagement), saturating: counters
+    /// come from strangers and may be absurd.
     pub fn engagement(&self) -> u64 {
-        self.likes.unwrap_or(0)
-            + self.reshares.unwrap_or(0)
-            + self.replies.unwrap_or(0)
-            + self.quotes.unwrap_or(0)
+        [self.likes, self.reshares, self.replies, self.quotes]
+            .into_iter()
+            .map(|c| c.unwrap_or(0))
+            .fold(0u64, u64::saturating_add)
     }
 }
 
@@ -527,6 +528,23 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(old.v, SCHEMA_VERSION);
         assert_eq!(old.text, "");
+    }
+
+    #[test]
+    fn engagement_saturates_on_absurd_counters() {
+        let m = Metrics {
+            likes: Some(u64::MAX),
+            reshares: Some(5),
+            ..Metrics::default()
+        };
+        assert_eq!(m.engagement(), u64::MAX);
+        let m = Metrics {
+            likes: Some(2),
+            replies: Some(3),
+            views: Some(100),
+            ..Metrics::default()
+        };
+        assert_eq!(m.engagement(), 5);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use crate::normalize::{NormalizedText, normalize_into};
 use crate::pack::Pack;
 use crate::{Doc, Enricher, NlpError, default_enrichers, language};
 use rayon::prelude::*;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -35,7 +35,9 @@ pub struct Classifier {
 impl fmt::Debug for Classifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = self.enrichers.iter().map(|e| e.name()).collect();
-        f.debug_struct("Classifier").field("enrichers", &names).finish()
+        f.debug_struct("Classifier")
+            .field("enrichers", &names)
+            .finish()
     }
 }
 
@@ -85,7 +87,13 @@ impl Classifier {
         normalize_into(text, &mut s.norm);
         let lang = language::detect(&s.norm, text);
         let group = Group::of(lang);
-        extract(&s.norm, &self.pack.lexicons, group, self.pack.features, &mut s.feats);
+        extract(
+            &s.norm,
+            &self.pack.lexicons,
+            group,
+            self.pack.features,
+            &mut s.feats,
+        );
         let table = &self.pack.tables[group.index()];
         table.accumulate(&s.feats, &mut s.acc);
         let doc = Doc {
@@ -97,6 +105,7 @@ impl Classifier {
             table,
             acc: &s.acc,
             pack: &self.pack,
+            sentiment_cache: std::cell::Cell::new(None),
         };
         f(&doc)
     }
@@ -180,7 +189,14 @@ impl<'de> serde::Deserialize<'de> for Fields<'de> {
     }
 }
 
-const ADDED: [&str; 6] = ["lang", "sentiment", "sentiment_score", "intents", "emotion", "offensive"];
+const ADDED: [&str; 6] = [
+    "lang",
+    "sentiment",
+    "sentiment_score",
+    "intents",
+    "emotion",
+    "offensive",
+];
 
 fn write_field(out: &mut String, key: &str, e: &Enrichment) {
     use std::fmt::Write as _;
@@ -270,12 +286,12 @@ pub fn classify_line(clf: &Classifier, line: &str, s: &mut Scratch, out: &mut St
         first = false;
         out.push_str(&serde_json::to_string(k.as_ref()).unwrap_or_default());
         out.push(':');
-        if let Some(i) = ADDED.iter().position(|a| a == k) {
-            if !done[i] {
-                done[i] = true;
-                write_field(out, k, &e);
-                continue;
-            }
+        if let Some(i) = ADDED.iter().position(|a| a == k)
+            && !done[i]
+        {
+            done[i] = true;
+            write_field(out, k, &e);
+            continue;
         }
         out.push_str(v.get());
     }
@@ -295,45 +311,102 @@ pub fn classify_line(clf: &Classifier, line: &str, s: &mut Scratch, out: &mut St
     true
 }
 
+/// Bytes of input held per batch at most (with [`BATCH_LINES`], bounds memory).
+pub const BATCH_BYTES: usize = 32 << 20;
+
+/// Reads one line into `buf` keeping at most `max` bytes (the rest of a longer line is read
+/// and dropped). Returns the bytes consumed (0 at end of input) and whether the line was cut.
+fn read_line_bounded(
+    input: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<(usize, bool)> {
+    let mut consumed = 0usize;
+    let mut cut = false;
+    loop {
+        let avail = match input.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok((consumed, cut));
+        }
+        let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+            Some(p) => (p + 1, true),
+            None => (avail.len(), false),
+        };
+        let room = max.saturating_sub(buf.len());
+        if take > room {
+            cut = true;
+        }
+        buf.extend_from_slice(&avail[..take.min(room)]);
+        input.consume(take);
+        consumed += take;
+        if done {
+            return Ok((consumed, cut));
+        }
+    }
+}
+
 /// The `classify` contract: JSONL in, one JSONL line out per input line, in order, on every
-/// core (rayon over batches of [`BATCH_LINES`] lines, so memory stays bounded).
+/// core (rayon over batches of at most [`BATCH_LINES`] lines and [`BATCH_BYTES`] bytes, lines
+/// longer than [`MAX_LINE_BYTES`] answered with an error without being held, so memory stays
+/// bounded on any input).
 pub fn classify_jsonl(
     clf: &Classifier,
     mut input: impl BufRead,
     mut output: impl Write,
 ) -> Result<ClassifyStats, NlpError> {
     let mut stats = ClassifyStats::default();
-    let mut batch: Vec<String> = Vec::with_capacity(BATCH_LINES);
+    // (line, too long)
+    let mut batch: Vec<(String, bool)> = Vec::with_capacity(BATCH_LINES);
     let mut results: Vec<(String, bool)> = Vec::with_capacity(BATCH_LINES);
     let mut eof = false;
     while !eof {
         batch.clear();
-        while batch.len() < BATCH_LINES {
+        let mut bytes = 0usize;
+        while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
             let mut buf = Vec::new();
-            let n = input
-                .read_until(b'\n', &mut buf)
-                .map_err(|source| NlpError::Stream {
-                    line: stats.lines + 1,
-                    source,
+            let (n, cut) =
+                read_line_bounded(&mut input, &mut buf, MAX_LINE_BYTES + 2).map_err(|source| {
+                    NlpError::Stream {
+                        line: stats.lines + 1,
+                        source,
+                    }
                 })?;
             if n == 0 {
                 eof = true;
                 break;
             }
             stats.lines += 1;
-            batch.push(match String::from_utf8(buf) {
+            bytes += buf.len();
+            let line = match String::from_utf8(buf) {
                 Ok(s) => s,
                 Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            });
+            };
+            if cut {
+                batch.push((String::new(), true));
+            } else {
+                batch.push((line, false));
+            }
         }
         if batch.is_empty() {
             break;
         }
         batch
             .par_iter()
-            .map_init(Scratch::default, |s, line| {
+            .map_init(Scratch::default, |s, (line, too_long)| {
                 let mut out = String::with_capacity(line.len() + 128);
-                let ok = classify_line(clf, line, s, &mut out);
+                let ok = if *too_long {
+                    error_line(
+                        &mut out,
+                        &format!("line longer than {MAX_LINE_BYTES} bytes"),
+                    );
+                    false
+                } else {
+                    classify_line(clf, line, s, &mut out)
+                };
                 out.push('\n');
                 (out, ok)
             })

@@ -132,7 +132,12 @@ fn predicted(task: Task, e: &Enrichment) -> String {
     match task {
         Task::Sentiment => e.sentiment.as_str().to_string(),
         Task::Emotion => e.emotion.as_str().to_string(),
-        Task::Offensive => if e.offensive { "offensive" } else { "not-offensive" }.to_string(),
+        Task::Offensive => if e.offensive {
+            "offensive"
+        } else {
+            "not-offensive"
+        }
+        .to_string(),
         Task::Lang => e.lang.clone(),
         Task::Intent => if e.intents.contains(&Intent::Complaint) {
             "complaint"
@@ -158,7 +163,11 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
 }
 
 /// Single-label metrics from (gold, predicted) pairs; classes are the gold labels (sorted)
@@ -359,7 +368,11 @@ impl fmt::Display for EvalReport {
             "task {}  n={}  accuracy={:.3}  macro-F1={:.3}  macro-recall={:.3}",
             self.task, self.n, self.accuracy, self.macro_f1, self.macro_recall
         )?;
-        writeln!(f, "{:<16} {:>9} {:>9} {:>9} {:>8}", "class", "precision", "recall", "f1", "support")?;
+        writeln!(
+            f,
+            "{:<16} {:>9} {:>9} {:>9} {:>8}",
+            "class", "precision", "recall", "f1", "support"
+        )?;
         for c in &self.classes {
             writeln!(
                 f,

@@ -6,7 +6,7 @@
 //! masks it to its own table size. Values are 1 for indicators; text indicators are scaled by
 //! 1/√n so that long and short texts weigh alike.
 
-use crate::normalize::{ELONG, EMOJI, HASHTAG, NEG, NEGATOR, NormalizedText, SPECIAL, UPPER};
+use crate::normalize::{ELONG, EMOJI, NEG, NEGATOR, NormalizedText, SPECIAL, UPPER};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -32,10 +32,7 @@ impl Hasher for IdHasher {
 /// A map keyed by precomputed hashes.
 pub type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
-/// Hash of a normalised term, as lexicons key it.
-pub fn term_hash(s: &str) -> u64 {
-    xxh3_64_with_seed(s.as_bytes(), 0x7e57)
-}
+pub use crate::normalize::term_hash;
 
 /// Language group of a text, which picks the lexicon and the model table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,9 +73,8 @@ pub struct Lexicons {
 }
 
 impl Lexicons {
-    /// Polarity of a token for a group, if the lexicons know it.
-    pub fn polarity(&self, group: Group, tok: &str, flags: u8) -> Option<f32> {
-        let h = term_hash(tok);
+    /// Polarity of a token (by its [`term_hash`]) for a group, if the lexicons know it.
+    pub fn polarity(&self, group: Group, h: u64, flags: u8) -> Option<f32> {
         if flags & EMOJI != 0 {
             return self.emoji.get(&h).copied();
         }
@@ -123,6 +119,10 @@ pub struct Features {
     pub lex_neg: f32,
     /// Sum of emoji polarities.
     pub emoji: f32,
+    /// The first `uniform` features all have the value `uniform_val`.
+    pub uniform: usize,
+    /// See `uniform`.
+    pub uniform_val: f32,
 }
 
 impl Features {
@@ -156,6 +156,7 @@ pub fn extract(
 ) {
     out.idx.clear();
     out.val.clear();
+    out.uniform = 0;
     out.lex_pos = 0.0;
     out.lex_neg = 0.0;
     out.emoji = 0.0;
@@ -164,9 +165,13 @@ pub fn extract(
     let mut has_elong = false;
     let mut has_upper = false;
     let mut negators = 0u32;
-    for (tok, flags) in doc.iter() {
-        let seed = if flags & NEG != 0 { SEED_NEGWORD } else { SEED_WORD };
-        let h = xxh3_64_with_seed(tok.as_bytes(), seed);
+    for (tok, flags, th) in doc.iter_hashed() {
+        let seed = if flags & NEG != 0 {
+            SEED_NEGWORD
+        } else {
+            SEED_WORD
+        };
+        let h = mix(th, seed);
         out.push(h, 1.0);
         if cfg.bigrams {
             out.push(mix(prev, h), 1.0);
@@ -177,12 +182,18 @@ pub fn extract(
         if flags & NEGATOR != 0 {
             negators += 1;
         }
-        if let Some(p) = lex.polarity(group, tok, flags) {
+        if let Some(p) = lex.polarity(group, th, flags) {
             let p = if flags & NEG != 0 { -0.6 * p } else { p };
-            let p = if flags & (ELONG | UPPER) != 0 { p * 1.3 } else { p };
+            let p = if flags & (ELONG | UPPER) != 0 {
+                p * 1.3
+            } else {
+                p
+            };
             if flags & EMOJI != 0 {
                 out.emoji += p;
             }
+            let bucket = ((p.clamp(-0.999, 0.999) + 1.0) * 3.0) as u64; // 0..5
+            out.push(mix(0x1e7, bucket), 1.0);
             if p > 0.0 {
                 out.lex_pos += p;
             } else {
@@ -191,14 +202,16 @@ pub fn extract(
         }
         let is_word = flags & (SPECIAL | EMOJI) == 0;
         if is_word && cfg.max_n >= cfg.min_n && cfg.max_n > 0 && tok.len() + 2 <= pad.len() {
-            // Hashtag words get their own n-grams only once (the words themselves).
-            let _ = flags & HASHTAG;
             let n = tok.len() + 2;
             pad[0] = b'<';
             pad[1..n - 1].copy_from_slice(tok.as_bytes());
             pad[n - 1] = b'>';
             let bytes = &pad[..n];
-            let nseed = if flags & NEG != 0 { SEED_NGRAM + 16 } else { SEED_NGRAM };
+            let nseed = if flags & NEG != 0 {
+                SEED_NGRAM + 16
+            } else {
+                SEED_NGRAM
+            };
             for k in cfg.min_n..=cfg.max_n {
                 if k > n {
                     break;
@@ -217,6 +230,8 @@ pub fn extract(
     for v in &mut out.val {
         *v = scale;
     }
+    out.uniform = out.idx.len();
+    out.uniform_val = scale;
     // Dense-ish features with real values.
     let (lp, ln, em) = (out.lex_pos, out.lex_neg, out.emoji);
     out.push(meta("lex_pos"), squash(lp));
@@ -263,10 +278,22 @@ mod tests {
         let mut lex = Lexicons::default();
         lex.es.insert(term_hash("gusta"), 0.8);
         let mut f = Features::default();
-        extract(&normalize("me gusta"), &lex, Group::Es, FeatureConfig::default(), &mut f);
+        extract(
+            &normalize("me gusta"),
+            &lex,
+            Group::Es,
+            FeatureConfig::default(),
+            &mut f,
+        );
         assert!(f.lex_pos > 0.7);
         let a = f.idx.clone();
-        extract(&normalize("no me gusta"), &lex, Group::Es, FeatureConfig::default(), &mut f);
+        extract(
+            &normalize("no me gusta"),
+            &lex,
+            Group::Es,
+            FeatureConfig::default(),
+            &mut f,
+        );
         assert!(f.lex_neg < 0.0 && f.lex_pos == 0.0);
         assert!(!f.idx.contains(&a[1]));
     }
@@ -274,7 +301,13 @@ mod tests {
     #[test]
     fn empty_text_has_only_meta_features() {
         let mut f = Features::default();
-        extract(&normalize(""), &Lexicons::default(), Group::En, FeatureConfig::default(), &mut f);
+        extract(
+            &normalize(""),
+            &Lexicons::default(),
+            Group::En,
+            FeatureConfig::default(),
+            &mut f,
+        );
         assert_eq!(f.idx.len(), 5);
     }
 }

@@ -8,10 +8,11 @@
 //! cheering or admiration without negative sentiment. Purchase intent, suggestions and support
 //! requests are phrase rules in both languages. All phrase lists are our own.
 
+use crate::features::HashKeyed;
+use crate::normalize::term_hash;
 use crate::normalize::{EMOJI, SPECIAL};
 use crate::sentiment;
 use crate::{Doc, Enricher};
-use std::collections::HashMap;
 use tertulia_model::{Enrichment, Intent};
 
 /// Phrase categories.
@@ -25,19 +26,45 @@ const QSTART: u8 = 6;
 const NOTPRAISE: u8 = 7;
 
 const PHRASES: &[(u8, &str)] = &[
-    (RHET, "en serio|de verdad|quien no|como no|a que si|verdad que si|acaso|que mas se puede pedir|que mas quieres|es broma|que esperabas|por que siempre|por que nunca|como es posible|como puede ser|no es para|hay algo peor|a quien se le ocurre|donde hay que firmar|que mas da|y que|y ahora que|que tal si no|pero que|como se puede ser|sera posible|what else|are you kidding|are you serious|seriously|who cares|why would anyone|how hard is it|is it too much to ask|whats the point|why is it always|can you believe|who does that|how is that|really|right|isnt it|whats not to love|who knew|how cool is that|how awesome is that|guess what|why not|y tu|quien sabe|why me|que puede salir mal|what could go wrong"),
-    (COMPLAINT, "verguenza|vergonzoso|vergonzosa|harto|harta|hartos|hartas|indignante|indignado|indignada|lamentable|pesimo|pesima|penoso|penosa|desastre|basura|estafa|timo|no funciona|sigue sin|todavia no|aun no|nadie me|queja|reclamacion|mal servicio|inaceptable|inadmisible|ridiculo|ridicula|cutre|horrible|asco|asqueroso|mierda|ladrones|robo|nos roban|me han cobrado|no contestan|no responden|no me responden|retraso|cancelado|cancelada|perdida|perdido|me tienen|estoy cansado|estoy cansada|que mal|fatal|malisimo|malisima|peor|deplorable|patetico|patetica|cansado de|cansada de|ya basta|no hay derecho|tomadura de pelo|nos toman por|una pena|de pena|dan pena|da pena|decepcion|decepcionado|decepcionada|decepcionante|no puede ser|no se puede|no aguanto|insoportable|vaya tela|manda huevos|que cruz|fraude|engano|abusivo|abuso|vergonzante|mala gestion|incompetente|incompetentes|inutil|inutiles|sinverguenza|sinverguenzas|chapuza|no sirve|no vale nada|terrible|worst|terrible service|never again|unacceptable|ridiculous|disappointed|disappointing|still waiting|no response|not working|doesnt work|rip off|ripoff|scam|fed up|sick of|tired of|waste of|horrible|awful|pathetic|useless"),
-    (PRAISE, "gracias|muchas gracias|mil gracias|felicidades|felicitaciones|enhorabuena|felicito|bravo|vamos|vamooos|aupa|grande|grandes|crack|cracks|idolo|idola|genio|genia|ole|campeon|campeones|campeona|enorme|brutal|espectacular|excelente|genial|maravilla|maravilloso|maravillosa|orgullo|orgullosos|orgullosa|orgulloso|buen trabajo|gran trabajo|gran partido|que bueno|que buena|me encanta|me encantan|me encanto|te quiero|os quiero|los quiero|lo mejor|la mejor|sois los mejores|eres el mejor|eres la mejor|increible|impresionante|fenomenal|chapeau|olee|animo|a por ellos|a por todas|viva|hala madrid|forza|thanks|thank you|thank|thx|ty|congrats|congratulations|well done|great job|good job|amazing|awesome|kudos|shoutout|props|bravo|love you|love it|love this|the best|you rock|go team|lets go|come on|proud|brilliant|fantastic|excellent|outstanding|superb|legend|goat|happy birthday|feliz cumple|feliz cumpleanos"),
-    (NOTPRAISE, "gracias por nada|gracias a ti no|thanks for nothing|thanks a lot for nothing|no gracias|no thanks|gracias por la espera|ni gracias"),
-    (PURCHASE, "quiero comprar|quiero comprarlo|quiero comprarla|me lo compro|me la compro|me lo voy a comprar|voy a comprar|voy a comprarme|donde puedo comprar|donde lo compro|donde se compra|donde comprar|cuanto cuesta|cuanto vale|cuanto sale|que precio|precio de|me lo pido|lo quiero ya|necesito comprar|quiero reservar|quiero contratar|como lo compro|want to buy|wanna buy|where can i buy|where to buy|how much is|how much does|how much for|going to buy|gonna buy|ill buy|planning to buy|take my money|need to buy|want to book|looking to buy|interested in buying|can i order|want to order|i want one|need one|shut up and take"),
-    (SUGGEST, "deberian|deberiais|deberias|deberia|seria bueno|seria mejor|seria genial|seria ideal|estaria bien|estaria genial|propongo|sugiero|sugerencia|por que no ponen|por que no hacen|ojala pusieran|ojala hicieran|podrian poner|podrian hacer|podriais|a ver si ponen|a ver si hacen|hace falta|tendrian que|tendriais que|you should|u should|should add|would be nice|would be great|would be better|would love to see|i suggest|suggestion|please add|please bring|please make|consider adding|feature request|wish you would|wish you had|need to add|you guys should|how about adding|it would be"),
-    (SUPPORT, "ayuda|ayudar|ayudadme|ayudame|ayudenme|necesito ayuda|mi cuenta|mi pedido|mi reserva|mi factura|mi vuelo|mi maleta|mi equipaje|mi linea|mi tarjeta|mi contrasena|no puedo acceder|no puedo entrar|no me deja|contrasena|devolucion|reembolso|como puedo|como hago|me podeis|me pueden|me puedes|por md|por dm|mensaje privado|no me llega|no me ha llegado|no me han devuelto|atencion al cliente|help|please help|help me|my account|my order|my booking|my reservation|my bag|my luggage|my flight|my card|my password|refund|cant log in|cant login|cannot log in|password reset|reset my|dm me|dm us|how do i|how can i|need assistance|customer service|rebook|cancel my|change my|track my|where is my|wheres my|still havent received|never received|lost my"),
-    (QSTART, "que|quien|quienes|cuando|donde|como|cual|cuales|cuanto|cuanta|cuantos|cuantas|por que|alguien sabe|sabeis|sabes|me podeis|me puedes|puedo|se puede|hay alguna|what|who|when|where|why|how|which|can you|can i|could you|do you|does|is there|are there|will you|is it|anyone know|does anyone|any idea|should i"),
+    (
+        RHET,
+        "en serio|de verdad|quien no|como no|a que si|verdad que si|acaso|que mas se puede pedir|que mas quieres|es broma|que esperabas|por que siempre|por que nunca|como es posible|como puede ser|no es para|hay algo peor|a quien se le ocurre|donde hay que firmar|que mas da|y que|y ahora que|que tal si no|pero que|como se puede ser|sera posible|what else|are you kidding|are you serious|seriously|who cares|why would anyone|how hard is it|is it too much to ask|whats the point|why is it always|can you believe|who does that|how is that|really|right|isnt it|whats not to love|who knew|how cool is that|how awesome is that|guess what|why not|y tu|quien sabe|why me|que puede salir mal|what could go wrong",
+    ),
+    (
+        COMPLAINT,
+        "verguenza|vergonzoso|vergonzosa|harto|harta|hartos|hartas|indignante|indignado|indignada|lamentable|pesimo|pesima|penoso|penosa|desastre|basura|estafa|timo|no funciona|sigue sin|todavia no|aun no|nadie me|queja|reclamacion|mal servicio|inaceptable|inadmisible|ridiculo|ridicula|cutre|horrible|asco|asqueroso|mierda|ladrones|robo|nos roban|me han cobrado|no contestan|no responden|no me responden|retraso|cancelado|cancelada|perdida|perdido|me tienen|estoy cansado|estoy cansada|que mal|fatal|malisimo|malisima|peor|deplorable|patetico|patetica|cansado de|cansada de|ya basta|no hay derecho|tomadura de pelo|nos toman por|una pena|de pena|dan pena|da pena|decepcion|decepcionado|decepcionada|decepcionante|no puede ser|no se puede|no aguanto|insoportable|vaya tela|manda huevos|que cruz|fraude|engano|abusivo|abuso|vergonzante|mala gestion|incompetente|incompetentes|inutil|inutiles|no me deja|no me gusta|no me ha gustado|no me gusto|gracias por nada|thanks for nothing|sinverguenza|sinverguenzas|chapuza|no sirve|no vale nada|terrible|worst|terrible service|never again|unacceptable|ridiculous|disappointed|disappointing|still waiting|no response|not working|doesnt work|rip off|ripoff|scam|fed up|sick of|tired of|waste of|horrible|awful|pathetic|useless",
+    ),
+    (
+        PRAISE,
+        "gracias|muchas gracias|mil gracias|felicidades|felicitaciones|enhorabuena|felicito|bravo|vamos|vamooos|aupa|grande|grandes|crack|cracks|idolo|idola|genio|genia|ole|campeon|campeones|campeona|enorme|brutal|espectacular|excelente|genial|maravilla|maravilloso|maravillosa|orgullo|orgullosos|orgullosa|orgulloso|buen trabajo|gran trabajo|gran partido|que bueno|que buena|me encanta|me encantan|me encanto|te quiero|os quiero|los quiero|lo mejor|la mejor|sois los mejores|eres el mejor|eres la mejor|increible|impresionante|fenomenal|chapeau|olee|animo|a por ellos|a por todas|viva|hala madrid|forza|thanks|thank you|thank|thx|ty|congrats|congratulations|well done|great job|good job|amazing|awesome|kudos|shoutout|props|bravo|love you|love it|love this|the best|you rock|go team|lets go|come on|proud|brilliant|fantastic|excellent|outstanding|superb|legend|goat|happy birthday|feliz cumple|feliz cumpleanos",
+    ),
+    (
+        NOTPRAISE,
+        "gracias por nada|gracias a ti no|thanks for nothing|thanks a lot for nothing|no gracias|no thanks|gracias por la espera|ni gracias",
+    ),
+    (
+        PURCHASE,
+        "quiero comprar|quiero comprarlo|quiero comprarla|me lo compro|me la compro|me lo voy a comprar|voy a comprar|voy a comprarme|donde puedo comprar|donde lo compro|donde se compra|donde comprar|cuanto cuesta|cuanto vale|cuanto sale|que precio|precio de|me lo pido|lo quiero ya|necesito comprar|quiero reservar|quiero contratar|como lo compro|want to buy|wanna buy|where can i buy|where to buy|how much is|how much does|how much for|going to buy|gonna buy|ill buy|planning to buy|take my money|need to buy|want to book|looking to buy|interested in buying|can i order|want to order|i want one|need one|shut up and take",
+    ),
+    (
+        SUGGEST,
+        "deberian|deberiais|deberias|deberia|seria bueno|seria mejor|seria genial|seria ideal|estaria bien|estaria genial|propongo|sugiero|sugerencia|por que no ponen|por que no hacen|ojala pusieran|ojala hicieran|podrian poner|podrian hacer|podriais|a ver si ponen|a ver si hacen|tendrian que|tendriais que|you should|u should|should add|would be nice|would be great|would be better|would love to see|i suggest|suggestion|please add|please bring|please make|consider adding|feature request|wish you would|wish you had|need to add|you guys should|how about adding|it would be",
+    ),
+    (
+        SUPPORT,
+        "ayuda|ayudar|ayudadme|ayudame|ayudenme|necesito ayuda|mi cuenta|mi pedido|mi reserva|mi factura|mi vuelo|mi maleta|mi equipaje|mi linea|mi tarjeta|mi contrasena|no puedo acceder|no puedo entrar|no me deja|contrasena|devolucion|reembolso|como puedo|como hago|me podeis|me pueden|me puedes|por md|por dm|mensaje privado|no me llega|no me ha llegado|no me han devuelto|atencion al cliente|help|please help|help me|my account|my order|my booking|my reservation|my bag|my luggage|my flight|my card|my password|refund|cant log in|cant login|cannot log in|password reset|reset my|dm me|dm us|how do i|how can i|need assistance|customer service|rebook|cancel my|change my|track my|where is my|wheres my|still havent received|never received|lost my",
+    ),
+    (
+        QSTART,
+        "que|quien|quienes|cuando|donde|como|cual|cuales|cuanto|cuanta|cuantos|cuantas|por que|alguien sabe|sabeis|sabes|me podeis|me puedes|puedo|se puede|hay alguna|what|who|when|where|why|how|which|can you|can i|could you|do you|does|is there|are there|will you|is it|anyone know|does anyone|any idea|should i",
+    ),
 ];
 
 /// The intent enricher with its phrase index.
 pub struct Intents {
-    first: HashMap<&'static str, Vec<(u8, Vec<&'static str>)>>,
+    first: HashKeyed<Vec<(u8, Vec<u64>)>>,
+    q_open: u64,
+    q_mark: u64,
 }
 
 impl Default for Intents {
@@ -49,25 +76,29 @@ impl Default for Intents {
 impl Intents {
     /// Builds the phrase index.
     pub fn new() -> Intents {
-        let mut first: HashMap<&'static str, Vec<(u8, Vec<&'static str>)>> = HashMap::new();
+        let mut first: HashKeyed<Vec<(u8, Vec<u64>)>> = HashKeyed::default();
         for &(cat, list) in PHRASES {
             for p in list.split('|') {
-                let words: Vec<&'static str> = p.split_whitespace().collect();
+                let words: Vec<u64> = p.split_whitespace().map(term_hash).collect();
                 if let Some(&w0) = words.first() {
                     first.entry(w0).or_default().push((cat, words));
                 }
             }
         }
-        Intents { first }
+        Intents {
+            first,
+            q_open: term_hash("¿"),
+            q_mark: term_hash("?"),
+        }
     }
 
     /// Phrase hits per category (bit set), whether the first word opens a question, and
     /// the position of the first question word.
-    fn hits(&self, words: &[&str]) -> (u16, bool) {
+    fn hits(&self, words: &[u64]) -> (u16, bool) {
         let mut set = 0u16;
         let mut qstart = false;
         for i in 0..words.len() {
-            let Some(cands) = self.first.get(words[i]) else {
+            let Some(cands) = self.first.get(&words[i]) else {
                 continue;
             };
             for (cat, p) in cands {
@@ -93,10 +124,10 @@ impl Enricher for Intents {
 
     fn enrich(&self, doc: &Doc<'_>, out: &mut Enrichment) {
         out.intents.clear();
-        let mut buf: [&str; 128] = [""; 128];
+        let mut buf = [0u64; 128];
         let mut n = 0;
-        for (w, f) in doc.norm.iter() {
-            if f & (SPECIAL | EMOJI) != 0 && w != "?" && w != "¿" {
+        for (_, f, w) in doc.norm.iter_hashed() {
+            if f & (SPECIAL | EMOJI) != 0 && w != self.q_mark && w != self.q_open {
                 continue;
             }
             if n < buf.len() {
@@ -114,11 +145,16 @@ impl Enricher for Intents {
         let (pos, neg) = (p[0], p[2]);
 
         // Question.
-        let qmark = doc.norm.questions > 0 || words.contains(&"¿");
+        let qmark = doc.norm.questions > 0 || words.contains(&self.q_open);
         let interrobang = doc.norm.questions > 0 && doc.norm.exclamations > 0;
         let rhetorical = has(RHET) || interrobang;
-        let question = (qmark || (qstart && doc.norm.exclamations == 0 && words.len() > 3))
-            && !rhetorical;
+        // Spanish exclamatives open like questions (`qué vergüenza`): without `?`/`¿` only
+        // English openings count.
+        let open_q = qstart
+            && doc.norm.exclamations == 0
+            && words.len() > 3
+            && doc.group == crate::features::Group::En;
+        let question = (qmark || open_q) && !rhetorical;
         if question {
             out.intents.push(Intent::Question);
         }
@@ -131,7 +167,7 @@ impl Enricher for Intents {
                     || (has(COMPLAINT) && neg > doc.param("complaint.lex_neg", 0.4))
             }
             None => {
-                (has(COMPLAINT) && neg > doc.param("complaint.lex_neg", 0.3))
+                (has(COMPLAINT) && neg > doc.param("complaint.lex_neg", 0.2))
                     || neg > doc.param("complaint.neg", 0.75)
             }
         };

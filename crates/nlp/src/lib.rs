@@ -24,7 +24,7 @@ pub mod pack;
 pub mod sentiment;
 pub mod train;
 
-pub use classify::{ClassifyStats, Classifier, Scratch, classify_jsonl};
+pub use classify::{Classifier, ClassifyStats, Scratch, classify_jsonl};
 pub use eval::{EvalReport, Task, eval, eval_records};
 pub use normalize::{NormalizedText, normalize};
 pub use train::{TrainOptions, TrainReport, train, train_with};
@@ -93,6 +93,8 @@ pub struct Doc<'a> {
     pub acc: &'a [f32],
     /// The whole model pack (for tuned parameters).
     pub pack: &'a Pack,
+    /// Sentiment probabilities and domain weight, computed once on first use.
+    pub sentiment_cache: std::cell::Cell<Option<([f32; 3], f32)>>,
 }
 
 /// Up to eight scores of one head.
@@ -146,14 +148,23 @@ impl Doc<'_> {
         Some(s)
     }
 
-    /// A tuned parameter of the pack, looked up as `name.<group>` first, then `name`.
+    /// A tuned parameter of the pack, looked up as `name.<group>` first, then `name`
+    /// (no allocation).
     pub fn param(&self, name: &str, default: f32) -> f32 {
         let g = match self.group {
-            Group::Es => "es",
-            Group::En => "en",
+            Group::Es => ".es",
+            Group::En => ".en",
         };
-        let key = format!("{name}.{g}");
-        self.pack.param(&key, self.pack.param(name, default))
+        let mut plain = None;
+        for (k, v) in &self.pack.params {
+            if k.len() == name.len() + 3 && k.starts_with(name) && k.ends_with(g) {
+                return *v;
+            }
+            if k == name {
+                plain = Some(*v);
+            }
+        }
+        plain.unwrap_or(default)
     }
 }
 

@@ -29,6 +29,8 @@ pub struct TrainConfig {
     pub balanced: bool,
     /// Shuffle seed.
     pub seed: u64,
+    /// Return the average of the weights over every update (averaged SGD).
+    pub average: bool,
 }
 
 impl Default for TrainConfig {
@@ -36,10 +38,11 @@ impl Default for TrainConfig {
         TrainConfig {
             bits: 18,
             epochs: 8,
-            lr: 0.2,
-            l2: 1e-5,
+            lr: 0.05,
+            l2: 1e-4,
             balanced: true,
             seed: 42,
+            average: true,
         }
     }
 }
@@ -108,6 +111,14 @@ impl Linear {
         let mut rng = cfg.seed;
         let mut z = vec![0f32; classes];
         let mut g = vec![0f32; classes];
+        // Averaging trick: avg = w - u / t, where u accumulates t·Δw.
+        let mut u = if cfg.average {
+            vec![0f32; rows * classes]
+        } else {
+            Vec::new()
+        };
+        let mut ub = vec![0f32; classes];
+        let mut t = 1f32;
         for _ in 0..cfg.epochs {
             for k in (1..order.len()).rev() {
                 let j = (splitmix(&mut rng) % (k as u64 + 1)) as usize;
@@ -144,13 +155,28 @@ impl Linear {
                             continue;
                         }
                         g2[r + c] += gw * gw;
-                        w[r + c] -= cfg.lr * gw / (g2[r + c].sqrt() + 1e-6);
+                        let d = cfg.lr * gw / (g2[r + c].sqrt() + 1e-6);
+                        w[r + c] -= d;
+                        if cfg.average {
+                            u[r + c] -= t * d;
+                        }
                     }
                 }
                 for c in 0..classes {
                     gb[c] += g[c] * g[c];
-                    b[c] -= cfg.lr * g[c] / (gb[c].sqrt() + 1e-6);
+                    let d = cfg.lr * g[c] / (gb[c].sqrt() + 1e-6);
+                    b[c] -= d;
+                    ub[c] -= t * d;
                 }
+                t += 1.0;
+            }
+        }
+        if cfg.average {
+            for (wi, ui) in w.iter_mut().zip(&u) {
+                *wi -= ui / t;
+            }
+            for (bi, ui) in b.iter_mut().zip(&ub) {
+                *bi -= ui / t;
             }
         }
         Linear {

@@ -59,11 +59,19 @@ pub mod mark {
     pub const COUNT: usize = 9;
 }
 
-/// One token: a span of [`NormalizedText::buf`] and its flags.
+/// Hash of a normalised term (tokens, lexicon keys, phrase words all use it).
+#[inline]
+pub fn term_hash(s: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(s.as_bytes())
+}
+
+/// One token: a span of [`NormalizedText::buf`], its hash and its flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     start: u32,
     len: u16,
+    /// [`term_hash`] of the token text.
+    pub hash: u64,
     /// Bit set of [`NEG`], [`HASHTAG`], [`EMOJI`], [`ELONG`], [`UPPER`], [`SPECIAL`], [`NEGATOR`].
     pub flags: u8,
 }
@@ -101,6 +109,11 @@ impl NormalizedText {
     /// Iterates over `(text, flags)` of every token.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u8)> + '_ {
         self.tokens.iter().map(|t| (self.text(t), t.flags))
+    }
+
+    /// Iterates over `(text, flags, hash)` of every token.
+    pub fn iter_hashed(&self) -> impl Iterator<Item = (&str, u8, u64)> + '_ {
+        self.tokens.iter().map(|t| (self.text(t), t.flags, t.hash))
     }
 
     /// Number of word tokens (not placeholders, punctuation or emoji).
@@ -163,7 +176,10 @@ pub fn is_emoji(c: char) -> bool {
 }
 
 fn is_emoji_modifier(c: char) -> bool {
-    matches!(c as u32, 0xFE0E | 0xFE0F | 0x200D | 0x1F3FB..=0x1F3FF | 0x20E3)
+    matches!(
+        c as u32,
+        0xFE0E | 0xFE0F | 0x200D | 0x1F3FB..=0x1F3FF | 0x20E3
+    )
 }
 
 /// Folds a lowercase char: accents removed except `ñ`; returns `None` for chars to drop.
@@ -231,6 +247,7 @@ impl Builder<'_> {
         self.out.tokens.push(Token {
             start,
             len: s.len() as u16,
+            hash: term_hash(s),
             flags,
         });
         if flags & NEGATOR != 0 {
@@ -313,7 +330,20 @@ impl Builder<'_> {
 }
 
 fn is_laugh(w: &str) -> bool {
-    if matches!(w, "lol" | "lmao" | "lmfao" | "rofl" | "xd" | "xdd" | "jaja" | "haha" | "jeje" | "hehe" | "jiji") {
+    if matches!(
+        w,
+        "lol"
+            | "lmao"
+            | "lmfao"
+            | "rofl"
+            | "xd"
+            | "xdd"
+            | "jaja"
+            | "haha"
+            | "jeje"
+            | "hehe"
+            | "jiji"
+    ) {
         return true;
     }
     if w.len() < 4 {
@@ -333,8 +363,8 @@ fn is_laugh(w: &str) -> bool {
 }
 
 const EMOTICONS: &[&str] = &[
-    ":-)", ":)", ":-(", ":(", ":D", ":-D", ";)", ";-)", ":P", ":p", ":'(", ":/", "=)", "=(",
-    "<3", ":*", ":O", ":o", "xD", "XD",
+    ":-)", ":)", ":-(", ":(", ":D", ":-D", ";)", ";-)", ":P", ":p", ":'(", ":/", "=)", "=(", "<3",
+    ":*", ":O", ":o", "xD", "XD",
 ];
 
 /// Normalises `text` into `out`, reusing its buffers (cleared first).
@@ -366,19 +396,21 @@ pub fn normalize_into(text: &str, out: &mut NormalizedText) {
         // Emoticons.
         if matches!(c, ':' | ';' | '=' | '<' | 'x' | 'X')
             && (i == 0 || bytes[i - 1].is_ascii_whitespace())
+            && let Some(e) = EMOTICONS.iter().find(|e| rest.starts_with(**e))
+            && rest[e.len()..]
+                .chars()
+                .next()
+                .is_none_or(|a| !a.is_alphanumeric())
         {
-            if let Some(e) = EMOTICONS.iter().find(|e| rest.starts_with(**e)) {
-                let after = rest[e.len()..].chars().next();
-                if after.is_none_or(|a| !a.is_alphanumeric()) {
-                    b.push(e, EMOJI);
-                    i += e.len();
-                    continue;
-                }
-            }
+            b.push(e, EMOJI);
+            i += e.len();
+            continue;
         }
         if c == '@' || c == '#' {
             let tail = &rest[1..];
-            let end = tail.find(|ch: char| !is_word_char(ch)).unwrap_or(tail.len());
+            let end = tail
+                .find(|ch: char| !is_word_char(ch))
+                .unwrap_or(tail.len());
             if end > 0 {
                 let name = &tail[..end];
                 if c == '@' {
@@ -391,9 +423,6 @@ pub fn normalize_into(text: &str, out: &mut NormalizedText) {
                     b.push(&h, SPECIAL);
                     scratch = h;
                 } else {
-                    for ch in name.chars() {
-                        count_mark(ch, &mut b.out.marks);
-                    }
                     scratch.clear();
                     scratch.push('#');
                     scratch.extend(name.chars().flat_map(char::to_lowercase).map(fold));
@@ -489,8 +518,7 @@ pub fn normalize_into(text: &str, out: &mut NormalizedText) {
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len()
-        && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// Splits a hashtag body into words at camelCase, underscores and letter/digit changes.
@@ -543,7 +571,14 @@ mod tests {
         let flags: Vec<(&str, bool)> = t.iter().map(|(w, f)| (w.as_str(), f & NEG != 0)).collect();
         assert_eq!(
             flags,
-            vec![("no", false), ("me", true), ("gusta", true), ("nada", false), ("pero", false), ("bien", false)]
+            vec![
+                ("no", false),
+                ("me", true),
+                ("gusta", true),
+                ("nada", false),
+                ("pero", false),
+                ("bien", false)
+            ]
         );
         let t = toks("I don't like it at all");
         assert!(t[1].1 & NEGATOR != 0);
@@ -567,8 +602,14 @@ mod tests {
 
     #[test]
     fn hashtags_are_split_on_camel_case() {
-        assert_eq!(words("#MalServicio"), vec!["#malservicio", "mal", "servicio"]);
-        assert_eq!(words("#no_funciona2024"), vec!["#no_funciona2024", "no", "funciona", "2024"]);
+        assert_eq!(
+            words("#MalServicio"),
+            vec!["#malservicio", "mal", "servicio"]
+        );
+        assert_eq!(
+            words("#no_funciona2024"),
+            vec!["#no_funciona2024", "no", "funciona", "2024"]
+        );
         let t = toks("#MalServicio");
         assert!(t[1].1 & HASHTAG != 0);
     }
@@ -583,12 +624,18 @@ mod tests {
         assert_eq!(t[3].0, "cool");
         assert!(t[3].1 & ELONG == 0);
         assert_eq!(t[4].0, "llamar");
-        assert_eq!(words("jajajajaja HAHAHA lol"), vec!["<laugh>", "<laugh>", "<laugh>"]);
+        assert_eq!(
+            words("jajajajaja HAHAHA lol"),
+            vec!["<laugh>", "<laugh>", "<laugh>"]
+        );
     }
 
     #[test]
     fn spanish_accents_fold_but_enye_stays() {
-        assert_eq!(words("Canción CAMIÓN pingüino año España"), vec!["cancion", "camion", "pinguino", "año", "españa"]);
+        assert_eq!(
+            words("Canción CAMIÓN pingüino año España"),
+            vec!["cancion", "camion", "pinguino", "año", "españa"]
+        );
         let n = normalize("¿Qué tal? Mañana");
         assert_eq!(n.marks[mark::ENYE], 1);
         assert_eq!(n.marks[mark::INVERTED], 1);
@@ -614,7 +661,10 @@ mod tests {
         assert!(n.truncated);
         assert!(n.tokens.len() <= MAX_TOKENS);
         assert!(n.buf.len() <= MAX_INPUT_BYTES * 2);
-        let binary: String = (0u8..=255).map(|b| b as char).collect::<String>().repeat(50);
+        let binary: String = (0u8..=255)
+            .map(|b| b as char)
+            .collect::<String>()
+            .repeat(50);
         let n = normalize(&binary);
         assert!(n.tokens.len() <= MAX_TOKENS);
         let long_word = "a".repeat(10_000);

@@ -77,7 +77,8 @@ impl Table {
                 .copy_from_slice(&self.data[r * old_w..r * old_w + old_w]);
             if r < (1 << m.bits) {
                 for c in 0..cols {
-                    data[r * new_w + old_w + c] = (col(r, c) / scale).round().clamp(-127.0, 127.0) as i8;
+                    data[r * new_w + old_w + c] =
+                        (col(r, c) / scale).round().clamp(-127.0, 127.0) as i8;
                 }
             }
         }
@@ -99,19 +100,38 @@ impl Table {
 
     /// The head called `name`.
     pub fn head(&self, name: &str) -> Option<&Head> {
-        self.heads.iter().find(|h| h.name == name)
+        let b = name.as_bytes();
+        self.heads.iter().find(|h| {
+            let hb = h.name.as_bytes();
+            hb.len() == b.len() && hb.last() == b.last() && hb.first() == b.first() && hb == b
+        })
     }
 
     /// Accumulates the raw column sums of every head for `f` into `acc` (cleared first).
+    /// The uniform-valued prefix of the features is summed in integers, then scaled once.
     pub fn accumulate(&self, f: &Features, acc: &mut Vec<f32>) {
         let w = self.width as usize;
         acc.clear();
         acc.resize(w, 0.0);
-        if w == 0 {
+        if w == 0 || w > 64 {
             return;
         }
         let mask = (1u32 << self.bits) - 1;
-        for (&i, &v) in f.idx.iter().zip(&f.val) {
+        let mut ints = [0i32; 64];
+        let ints = &mut ints[..w];
+        let u = f.uniform.min(f.idx.len());
+        for &i in &f.idx[..u] {
+            let r = (i & mask) as usize * w;
+            if let Some(row) = self.data.get(r..r + w) {
+                for (a, &q) in ints.iter_mut().zip(row) {
+                    *a += i32::from(q);
+                }
+            }
+        }
+        for (a, &s) in acc.iter_mut().zip(ints.iter()) {
+            *a = s as f32 * f.uniform_val;
+        }
+        for (&i, &v) in f.idx[u..].iter().zip(&f.val[u..]) {
             let r = (i & mask) as usize * w;
             if let Some(row) = self.data.get(r..r + w) {
                 for (a, &q) in acc.iter_mut().zip(row) {
@@ -197,7 +217,10 @@ impl R<'_> {
     fn take(&mut self, n: usize) -> Result<&[u8], NlpError> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len());
         let Some(end) = end else {
-            return Err(NlpError::Artefact(format!("truncated at byte {}", self.pos)));
+            return Err(NlpError::Artefact(format!(
+                "truncated at byte {}",
+                self.pos
+            )));
         };
         let s = &self.b[self.pos..end];
         self.pos = end;
@@ -302,7 +325,9 @@ impl Pack {
     pub fn from_bytes(b: &[u8]) -> Result<Pack, NlpError> {
         let mut r = R { b, pos: 0 };
         if r.take(8)? != MAGIC {
-            return Err(NlpError::Artefact("bad magic (not a tertulia-nlp model)".into()));
+            return Err(NlpError::Artefact(
+                "bad magic (not a tertulia-nlp model)".into(),
+            ));
         }
         let features = FeatureConfig {
             min_n: r.u8()? as usize,
@@ -393,7 +418,9 @@ mod tests {
         let m2 = Linear {
             bits: 4,
             classes: 2,
-            w: (0..32).map(|i| if i % 5 == 0 { 1.0 } else { 0.0 }).collect(),
+            w: (0..32)
+                .map(|i| if i % 5 == 0 { 1.0 } else { 0.0 })
+                .collect(),
             b: vec![0.0, 1.0],
         };
         let mut p = Pack::default();

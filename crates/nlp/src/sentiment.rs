@@ -13,25 +13,43 @@ pub const CLASSES: [Sentiment; 3] = [Sentiment::Positive, Sentiment::Neutral, Se
 
 /// Probabilities (positive, neutral, negative) of a document.
 pub fn probabilities(doc: &Doc<'_>) -> [f32; 3] {
+    probabilities_and_domain(doc).0
+}
+
+/// Probabilities and the customer-to-brand domain probability (0 for the es group), computed
+/// once per document.
+pub fn probabilities_and_domain(doc: &Doc<'_>) -> ([f32; 3], f32) {
+    if let Some(v) = doc.sentiment_cache.get() {
+        return v;
+    }
+    let v = compute(doc);
+    doc.sentiment_cache.set(Some(v));
+    v
+}
+
+fn compute(doc: &Doc<'_>) -> ([f32; 3], f32) {
     let Some(g) = doc.probs("sentiment") else {
-        return [0.0, 1.0, 0.0];
+        return ([0.0, 1.0, 0.0], 0.0);
     };
     let mut p = [g.v[0], g.v[1], g.v[2]];
+    let mut w = 0.0;
     if let (Some(b), Some(d)) = (doc.probs("sentiment_brand"), doc.probs("domain")) {
-        let w = d.v[1];
+        w = d.v[1];
         for (i, x) in p.iter_mut().enumerate() {
             *x = (1.0 - w) * *x + w * b.v[i];
         }
     }
-    p
+    (p, w)
 }
 
-/// Decides the label from probabilities with the tuned biases.
-pub fn decide(doc: &Doc<'_>, p: [f32; 3]) -> Sentiment {
+/// Decides the label from probabilities with the tuned biases (tuned on general tweets, so
+/// they fade out as the brand-domain probability `w` grows).
+pub fn decide(doc: &Doc<'_>, p: [f32; 3], w: f32) -> Sentiment {
+    let k = 1.0 - w;
     let b = [
-        doc.param("sent.bias.pos", 0.0),
-        doc.param("sent.bias.neu", 0.0),
-        doc.param("sent.bias.neg", 0.0),
+        k * doc.param("sent.bias.pos", 0.0),
+        k * doc.param("sent.bias.neu", 0.0),
+        k * doc.param("sent.bias.neg", 0.0),
     ];
     let mut best = 0;
     let mut bv = f32::NEG_INFINITY;
@@ -59,8 +77,8 @@ impl Enricher for SentimentEnricher {
             out.sentiment_score = 0.0;
             return;
         }
-        let p = probabilities(doc);
-        out.sentiment = decide(doc, p);
+        let (p, w) = probabilities_and_domain(doc);
+        out.sentiment = decide(doc, p, w);
         let score = (p[0] - p[2]).clamp(-1.0, 1.0);
         out.sentiment_score = (score * 1000.0).round() / 1000.0;
     }

@@ -1,17 +1,13 @@
 //! Integration tests of the embedded classifier, `classify_jsonl` and `eval`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Cursor;
 use tertulia_model::{Intent, Sentiment};
 use tertulia_nlp::{Classifier, Task, classify_jsonl, eval};
 
 fn clf() -> Classifier {
     Classifier::embedded().expect("embedded model")
-}
-
-fn keys(v: &serde_json::Value) -> Vec<String> {
-    // serde_json without preserve_order sorts keys, so read the order from the raw text.
-    let _ = v;
-    Vec::new()
 }
 
 /// Top-level keys of a JSON object line, in order.
@@ -68,7 +64,6 @@ fn classify_keeps_order_fields_and_reports_errors() {
     assert!(lines[4].contains("invalid JSON"));
     assert!(lines[5].contains("missing"));
     assert!(lines[6].contains("not a string"));
-    let _ = keys(&v);
 }
 
 #[test]
@@ -78,7 +73,9 @@ fn obvious_cases_are_right() {
     assert_eq!(e.lang, "es");
     assert_eq!(e.sentiment, Sentiment::Positive);
     assert!(e.intents.contains(&Intent::Praise));
-    let e = c.enrich("@Iberia llevo tres horas esperando y nadie me dice nada, qué vergüenza #MalServicio");
+    let e = c.enrich(
+        "@Iberia llevo tres horas esperando y nadie me dice nada, qué vergüenza #MalServicio",
+    );
     assert_eq!(e.sentiment, Sentiment::Negative);
     assert!(e.intents.contains(&Intent::Complaint));
     let e = c.enrich("¿Alguien sabe a qué hora empieza el partido?");
@@ -152,4 +149,24 @@ fn eval_reports_on_a_labelled_file() {
     let r = eval(&clf(), &p2, Task::Intent).unwrap();
     assert!(r.multilabel);
     assert!(eval(&clf(), &dir.path().join("missing.jsonl"), Task::Lang).is_err());
+}
+
+#[test]
+fn overlong_lines_and_invalid_utf8_get_errors_and_the_run_goes_on() {
+    let mut input: Vec<u8> = Vec::new();
+    input.extend_from_slice(b"{\"text\":\"hola\"}\n");
+    input.extend_from_slice(b"{\"text\":\"");
+    input.extend(std::iter::repeat_n(b'a', 3 << 20));
+    input.extend_from_slice(b"\"}\n");
+    input.extend_from_slice(b"{\"text\":\"caf\xff\xfe\"}\n");
+    input.extend_from_slice(b"{\"text\":\"adios\"}");
+    let mut out = Vec::new();
+    let stats = classify_jsonl(&clf(), Cursor::new(input), &mut out).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert!(lines[1].contains("longer than"));
+    assert!(lines[2].contains("\"lang\""));
+    assert!(lines[3].contains("adios"));
+    assert_eq!(stats.errors, 1);
 }

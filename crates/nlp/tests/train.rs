@@ -1,5 +1,7 @@
 //! Training determinism (needs ../shared/data; skipped with a message when it is absent).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use tertulia_nlp::{TrainOptions, train_with};
 
@@ -39,5 +41,8 @@ fn full_training_reproduces_the_embedded_artefact() {
     let dir = tempfile::tempdir().unwrap();
     train_with(&data, dir.path(), TrainOptions::default()).unwrap();
     let fresh = std::fs::read(dir.path().join("tertulia-nlp.bin")).unwrap();
-    assert!(fresh == tertulia_nlp::classify::EMBEDDED_MODEL, "retrain and commit the artefact");
+    assert!(
+        fresh == tertulia_nlp::classify::EMBEDDED_MODEL,
+        "retrain and commit the artefact"
+    );
 }

@@ -184,6 +184,19 @@ pub fn import(
             let file = path.display().to_string();
             let mut on_record = |rec: Record| {
                 prog.records += 1;
+                // Items the store would refuse (empty or huge ids) are quarantined here, so
+                // that one bad record never fails a whole batch.
+                let rec = match rec {
+                    Record::Item { line, item } => match tertulia_store::check_item(&item) {
+                        Ok(()) => Record::Item { line, item },
+                        Err(e) => Record::Quarantine {
+                            line,
+                            reason: e.to_string(),
+                            snippet: String::new(),
+                        },
+                    },
+                    other => other,
+                };
                 match rec {
                     Record::Item { item, .. } => {
                         batch.push(item);
@@ -324,5 +337,94 @@ impl QuarantineWriter {
             (Some(source), Some(path)) => Err(PipelineError::Quarantine { path, source }),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tertulia_model::{Network, PostKind};
+
+    struct Fixed(Vec<Item>);
+    impl Connector for Fixed {
+        fn name(&self) -> &'static str {
+            "fixed"
+        }
+        fn describe(&self) -> &'static str {
+            "test items"
+        }
+        fn read_bytes(
+            &self,
+            _bytes: &[u8],
+            _path: &Path,
+            _opts: &ReadOptions,
+            out: &mut tertulia_connectors::Out<'_>,
+        ) -> Result<(), tertulia_connectors::ConnectorError> {
+            for (i, item) in self.0.iter().enumerate() {
+                out(Record::Item {
+                    line: i + 1,
+                    item: item.clone(),
+                });
+            }
+            Ok(())
+        }
+    }
+
+    struct Shout;
+    impl Annotator for Shout {
+        fn annotate(&self, post: &mut Post) {
+            post.text = post.text.to_uppercase();
+        }
+    }
+
+    #[test]
+    fn items_the_store_refuses_are_quarantined_and_the_rest_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("in.txt");
+        std::fs::write(&file, "x").unwrap();
+        let store = tertulia_store::open(&dir.path().join("data").display().to_string()).unwrap();
+        let mut good = Post::new(Network::X, "1", PostKind::Post);
+        good.text = "hola".into();
+        let items = vec![
+            Item::Post(Box::new(good)),
+            Item::Post(Box::new(Post::new(Network::X, "", PostKind::Post))),
+            Item::Post(Box::new(Post::new(Network::X, "2", PostKind::Post))),
+        ];
+        let connectors: Vec<Box<dyn Connector>> = vec![Box::new(Fixed(items))];
+        let opts = ImportOptions {
+            source: Some("fixed".into()),
+            batch_size: 2,
+            quarantine_file: Some(dir.path().join("q.jsonl")),
+            ..ImportOptions::default()
+        };
+        let mut progress_calls = 0;
+        let s = import(
+            store.as_ref(),
+            &connectors,
+            &[file.clone(), dir.path().join("missing.json")],
+            &opts,
+            Some(&Shout),
+            &mut |_| progress_calls += 1,
+        )
+        .unwrap();
+        assert_eq!(s.files, 2);
+        assert_eq!(s.imported, 2);
+        assert_eq!(s.quarantined, 1);
+        assert_eq!(s.quarantine[0].line, 2);
+        assert!(s.quarantine[0].reason.contains("empty native_id"), "{s:?}");
+        assert_eq!(s.file_errors.len(), 1);
+        assert!(s.file_errors[0].error.contains("missing.json"));
+        assert!(!s.nothing_read());
+        assert!(progress_calls >= 2);
+        let q = std::fs::read_to_string(dir.path().join("q.jsonl")).unwrap();
+        assert_eq!(q.lines().count(), 1);
+        let stored = store
+            .get(&tertulia_model::PostKey {
+                network: Network::X,
+                native_id: "1".into(),
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.text, "HOLA", "the annotator ran before storing");
     }
 }
