@@ -48,6 +48,8 @@ enum Command {
     Enrich(cmd::nlp::EnrichArgs),
     /// Declare the own brand and its competitors as queries; list or remove them.
     Brands(cmd::brands::Args),
+    /// Search the stored posts with a Brandwatch-style query.
+    Search(cmd::search::Args),
     /// Run one analysis (timeline, share-of-voice, trends, topics, complaints, influencers,
     /// cascades, segments, best-times) and print it as JSON.
     Analyze(cmd::analyze::Args),
@@ -89,6 +91,7 @@ fn main() {
         Command::Enrich(args) => cmd::nlp::enrich(&env, args),
         Command::Brands(args) => cmd::brands::run(&env, args),
         Command::Analyze(args) => cmd::analyze::run(&env, args),
+        Command::Search(args) => cmd::search::run(&env, args),
     };
     match result {
         Ok(code) => std::process::exit(code),

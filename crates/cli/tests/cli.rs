@@ -194,3 +194,99 @@ fn jsonl_export_has_the_contract_fields_and_round_trips() {
     assert!(csv.starts_with("network,native_id,url,kind,created_at"));
     assert_eq!(csv.lines().count(), n as usize + 1);
 }
+
+#[test]
+fn brands_search_and_analyses_work_on_the_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |o: Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o
+    };
+    ok(run(
+        d,
+        &[
+            "brands",
+            "add",
+            "Vuelaya",
+            "--query",
+            "vuelaya OR @vuelaya",
+            "--own",
+        ],
+    ));
+    ok(run(
+        d,
+        &["brands", "add", "AeroSol", "--query", "aerosol OR @aerosol"],
+    ));
+    let samples = repo().join("samples");
+    ok(run(d, &["import", samples.to_str().unwrap()]));
+    let list: Value =
+        serde_json::from_str(&stdout(&ok(run(d, &["brands", "list", "--json"])))).unwrap();
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+
+    // Search: every hit matches the query; counts cover every match.
+    let out = ok(run(
+        d,
+        &[
+            "search",
+            "--json",
+            "--limit",
+            "100",
+            "vuelaya AND (maleta OR luggage)",
+        ],
+    ));
+    let res: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let total = res["total"].as_u64().unwrap();
+    assert!(total > 0, "{res}");
+    let hits = res["hits"].as_array().unwrap();
+    assert_eq!(hits.len() as u64, total);
+    for h in hits {
+        let text = h["post"]["text"].as_str().unwrap_or("").to_lowercase();
+        assert!(text.contains("vuelaya"), "{text}");
+        assert!(
+            text.contains("maleta") || text.contains("luggage"),
+            "{text}"
+        );
+    }
+    let by_net: u64 = res["facets"]["network"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(by_net, total);
+
+    // A bad query is a positioned error.
+    let bad = run(d, &["search", "vuelaya AND ("]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("at 14"));
+
+    // Share of voice: the two brands' volume shares add up to 1.
+    let sov: Value = serde_json::from_str(&stdout(&ok(run(
+        d,
+        &["analyze", "share-of-voice", "--json"],
+    ))))
+    .unwrap();
+    let shares: f64 = sov["brands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["volume_share"].as_f64().unwrap())
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-9, "{sov}");
+    for name in [
+        "timeline",
+        "trends",
+        "topics",
+        "complaints",
+        "influencers",
+        "cascades",
+        "segments",
+        "best-times",
+    ] {
+        let doc: Value =
+            serde_json::from_str(&stdout(&ok(run(d, &["analyze", name, "--json"])))).unwrap();
+        assert_eq!(doc["analysis"], name, "{doc}");
+    }
+    assert!(!run(d, &["analyze", "horoscope", "--json"]).status.success());
+}

@@ -6,4 +6,5 @@ pub mod brands;
 pub mod export;
 pub mod import;
 pub mod nlp;
+pub mod search;
 pub mod stats;
