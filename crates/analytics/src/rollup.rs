@@ -1,4 +1,6 @@
-//! Timeline and share of voice, computed from the store's hourly rollups only (O(buckets)).
+//! Timeline and share of voice, computed from the store's rollups only: the store sums them per
+//! bucket and group ([`Store::rollup_series`], from its daily rollups when it can), so the cost
+//! is O(buckets × groups), not O(posts) nor O(hours).
 
 use crate::error::{AnalyticsError, Result};
 use crate::scan::Scope;
@@ -6,7 +8,7 @@ use crate::{Interval, MAX_BUCKETS, Params, iso};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use tertulia_model::Network;
-use tertulia_store::{ALL_POSTS, RollupFilter, RollupRow, Store};
+use tertulia_store::{ALL_POSTS, RollupAgg, RollupFilter, RollupGroup, RollupQuery, Store};
 
 /// Net sentiment: `(positive − negative) / (positive + negative)`, in −1…1; `None` when a
 /// group has neither positive nor negative posts. Neutral and unenriched posts do not count.
@@ -37,9 +39,9 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, r: &RollupRow) {
+    fn add(&mut self, r: &RollupAgg) {
         self.posts += r.posts;
-        match r.sentiment.as_str() {
+        match r.sentiment.as_deref().unwrap_or("") {
             "positive" => self.positive += r.posts,
             "neutral" => self.neutral += r.posts,
             "negative" => self.negative += r.posts,
@@ -119,18 +121,26 @@ fn filter(params: &Params, brands: Vec<String>) -> RollupFilter {
 }
 
 /// Volume, sentiment counts and net sentiment per interval: overall, per network, per brand
-/// and per brand × network. Reads only [`Store::rollups`].
+/// and per brand × network. Reads only [`Store::rollup_series`] (bucketed by the store, whose
+/// weeks start on Monday 00:00 UTC like [`Interval::bucket_start`]).
 pub fn timeline(store: &dyn Store, params: &Params) -> Result<Timeline> {
     params.check()?;
     let scope = Scope::new(params);
     let brand = scope.brand().map(str::to_string);
-    let rows = match &brand {
-        Some(b) => store.rollups(&filter(params, vec![b.clone()]))?,
-        None => store.rollups(&filter(params, Vec::new()))?,
-    };
     let iv = params.interval;
+    let brands = brand.iter().cloned().collect();
+    let rows = store.rollup_series(&RollupQuery {
+        filter: filter(params, brands),
+        bucket_secs: Some(iv.seconds().unsigned_abs()),
+        group: RollupGroup {
+            network: true,
+            kind: false,
+            sentiment: true,
+            brand: true,
+        },
+    })?;
     // Range of buckets: the requested one, else the data's.
-    let dated = rows.iter().filter_map(|r| r.hour.map(|h| h.timestamp()));
+    let dated = rows.iter().filter_map(|r| r.bucket.map(|h| h.timestamp()));
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for h in dated {
         lo = lo.min(h);
@@ -167,11 +177,14 @@ pub fn timeline(store: &dyn Store, params: &Params) -> Result<Timeline> {
     let empty = || (Counts::default(), vec![Counts::default(); starts.len()]);
     series.insert((None, None), empty());
     for r in &rows {
-        let is_total_row = match &brand {
-            Some(b) => &r.brand == b,
-            None => r.brand == ALL_POSTS,
+        let (Some(network), Some(rb)) = (r.network, r.brand.as_deref()) else {
+            continue;
         };
-        let Some(hour) = r.hour else {
+        let is_total_row = match &brand {
+            Some(b) => rb == b,
+            None => rb == ALL_POSTS,
+        };
+        let Some(hour) = r.bucket else {
             if is_total_row {
                 undated.add(r);
             }
@@ -180,12 +193,12 @@ pub fn timeline(store: &dyn Store, params: &Params) -> Result<Timeline> {
         let Some(i) = index(hour.timestamp()) else {
             continue;
         };
-        let b = (r.brand != ALL_POSTS).then_some(r.brand.as_str());
+        let b = (rb != ALL_POSTS).then_some(rb);
         let keys: [Option<Key<'_>>; 4] = [
             is_total_row.then_some((None, None)),
-            is_total_row.then_some((None, Some(r.network))),
+            is_total_row.then_some((None, Some(network))),
             b.map(|b| (Some(b), None)),
-            b.map(|b| (Some(b), Some(r.network))),
+            b.map(|b| (Some(b), Some(network))),
         ];
         for k in keys.into_iter().flatten() {
             let e = series.entry(k).or_insert_with(empty);
@@ -317,17 +330,29 @@ fn share(part: u64, whole: u64) -> f64 {
 }
 
 /// Per brand: volume, positive and negative share (of all brands'), net sentiment, for own
-/// brands vs competitors. Reads only [`Store::rollups`].
+/// brands vs competitors. Reads only [`Store::rollup_series`] (one row per brand × sentiment).
 pub fn share_of_voice(store: &dyn Store, params: &Params) -> Result<ShareOfVoice> {
     params.check()?;
     let scope = Scope::new(params);
-    let rows = store.rollups(&filter(params, Vec::new()))?;
+    let rows = store.rollup_series(&RollupQuery {
+        filter: filter(params, Vec::new()),
+        bucket_secs: None,
+        group: RollupGroup {
+            network: false,
+            kind: false,
+            sentiment: true,
+            brand: true,
+        },
+    })?;
     let mut per: BTreeMap<String, Counts> = BTreeMap::new();
     for b in params.brands.brands() {
         per.insert(b.name.clone(), Counts::default());
     }
-    for r in rows.iter().filter(|r| r.brand != ALL_POSTS) {
-        per.entry(r.brand.clone()).or_default().add(r);
+    for r in &rows {
+        match r.brand.as_deref() {
+            Some(b) if b != ALL_POSTS => per.entry(b.to_string()).or_default().add(r),
+            _ => {}
+        }
     }
     let (mut tp, mut tpos, mut tneg, mut teng) = (0, 0, 0, 0);
     for c in per.values() {

@@ -4,9 +4,12 @@
 //! by query, and checks share of voice, the daily timeline and complaint reasons against
 //! figures computed here independently from the raw JSONL.
 //!
-//! The posts are built directly from the JSONL (the mapped `csv` connector was not ready when
-//! this test was written); their sentiment is the corpus' `label`, so the test checks the
-//! analytics, not the classifier.
+//! The file is imported the way a user would (`tertulia import --map
+//! id=id,text=text,created_at=created,lang=lang --time-format '%m/%d/%Y %H:%M'`): the mapped
+//! `csv` connector through the import pipeline into the store, with brand tagging at ingest.
+//! Each post's sentiment is set from the corpus' `label` (kept in `raw` by the connector), so
+//! the test checks the analytics, not the classifier; the independent figures are computed
+//! from the raw JSONL with serde_json alone.
 //!
 //! Corpus quirk: its `Delta` rows are the conversation with `@JetBlue` (1,728 of 1,750 mention
 //! it and not `@Delta`), so the `Delta` brand's query names both.
@@ -17,7 +20,9 @@ use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use tertulia_analytics::*;
-use tertulia_model::{Emotion, Enrichment, Intent, Item, Network, Post, PostKind, Sentiment};
+use tertulia_connectors::ReadOptions;
+use tertulia_model::{Emotion, Enrichment, Intent, Network, Post, PostKind, Sentiment};
+use tertulia_pipeline::{Annotator, ImportOptions};
 
 fn data_file() -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -162,6 +167,41 @@ fn read(path: &PathBuf) -> Vec<Row> {
     rows
 }
 
+/// Sets each imported post's sentiment from the corpus label kept in `raw`, and tags brands.
+struct LabelAndBrands<'a>(&'a BrandSet);
+
+impl Annotator for LabelAndBrands<'_> {
+    fn annotate(&self, p: &mut Post) {
+        let label: Sentiment = p.raw["label"].as_str().unwrap_or("").parse().unwrap();
+        p.enrichment = Some(Enrichment {
+            lang: "en".into(),
+            sentiment: label,
+            sentiment_score: 0.0,
+            intents: if label == Sentiment::Negative {
+                vec![Intent::Complaint]
+            } else {
+                vec![]
+            },
+            emotion: Emotion::None,
+            offensive: false,
+        });
+        p.brands = self.0.tag(p);
+    }
+}
+
+trait KeyAs {
+    fn key_as(&self, network: Network) -> tertulia_model::PostKey;
+}
+
+impl KeyAs for Post {
+    fn key_as(&self, network: Network) -> tertulia_model::PostKey {
+        tertulia_model::PostKey {
+            network,
+            native_id: self.native_id.clone(),
+        }
+    }
+}
+
 #[test]
 fn airline_conversation_share_of_voice_timeline_and_complaints() {
     let Some(path) = data_file() else {
@@ -181,17 +221,30 @@ fn airline_conversation_share_of_voice_timeline_and_complaints() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = tertulia_store::open(dir.path().join("data").to_str().unwrap()).unwrap();
-    let items: Vec<Item> = rows
-        .iter()
-        .map(|r| {
-            let mut p = r.post.clone();
-            p.brands = set.tag(&p);
-            Item::Post(Box::new(p))
-        })
-        .collect();
-    for chunk in items.chunks(2_000) {
-        store.upsert(chunk).unwrap();
-    }
+    let opts = ImportOptions {
+        source: Some("csv".into()),
+        read: ReadOptions {
+            map: ReadOptions::parse_map("id=id,text=text,created_at=created,lang=lang").unwrap(),
+            time_format: Some("%m/%d/%Y %H:%M".into()),
+            ..ReadOptions::default()
+        },
+        ..ImportOptions::default()
+    };
+    let summary = tertulia_pipeline::import(
+        store.as_ref(),
+        &tertulia_connectors::registry(),
+        std::slice::from_ref(&path),
+        &opts,
+        Some(&LabelAndBrands(&set)),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(summary.quarantined, 0, "{:?}", summary.quarantine);
+    assert_eq!(
+        summary.imported as usize,
+        rows.len(),
+        "one post per distinct id"
+    );
     let params = Params {
         brands: set.clone(),
         ..Params::default()
@@ -224,8 +277,10 @@ fn airline_conversation_share_of_voice_timeline_and_complaints() {
     }
     // AIRLINE_DEBUG=1 prints the posts where the query engine and the naive matcher disagree.
     if std::env::var_os("AIRLINE_DEBUG").is_some() {
-        for (r, it) in rows.iter().zip(&items) {
-            let Item::Post(p) = it else { continue };
+        for r in &rows {
+            let Some(p) = store.get(&r.post.key_as(Network::Csv)).unwrap() else {
+                continue;
+            };
             for (name, _, words, phrases) in AIRLINES {
                 if independent_match(&r.post.text, words, phrases)
                     != p.brands.iter().any(|b| b == name)
