@@ -1,6 +1,8 @@
 //! Import throughput: ≥ 100k posts in X API v2 page form (twarc2 NDJSON, 100 tweets a page) and
 //! in Tertulia's own JSONL, read, parsed and written into a fresh embedded store per iteration.
 //! Target: ≥ 100k posts/s on 2 cores. Run: `cargo bench -p tertulia-pipeline --bench import`.
+//! A third case adds what `tertulia import` does besides: enrichment of every post with the
+//! embedded models (language, sentiment, intents, emotion, offensive).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::fmt::Write as _;
@@ -135,7 +137,21 @@ fn write_jsonl(path: &Path) {
     let _ = std::fs::write(path, out);
 }
 
-fn bench_import(c: &mut Criterion, name: &str, file: PathBuf) {
+/// Enrichment with the embedded models, as `tertulia import` does.
+struct Enrich(tertulia_nlp::Classifier);
+
+impl tertulia_pipeline::Annotator for Enrich {
+    fn annotate(&self, post: &mut tertulia_model::Post) {
+        post.enrichment = Some(self.0.enrich(&post.full_text()));
+    }
+}
+
+fn bench_import(
+    c: &mut Criterion,
+    name: &str,
+    file: PathBuf,
+    annotator: Option<&dyn tertulia_pipeline::Annotator>,
+) {
     let connectors = registry();
     let mut group = c.benchmark_group("import");
     group.sample_size(10);
@@ -151,7 +167,7 @@ fn bench_import(c: &mut Criterion, name: &str, file: PathBuf) {
                     &connectors,
                     std::slice::from_ref(&file),
                     &ImportOptions::default(),
-                    None,
+                    annotator,
                     &mut |_| {},
                 )
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -170,8 +186,11 @@ fn benches(c: &mut Criterion) {
     write_x_v2(&x);
     let own = dir.path().join("own.jsonl");
     write_jsonl(&own);
-    bench_import(c, "x_v2_twarc_100k", x);
-    bench_import(c, "tertulia_jsonl_100k", own);
+    let enrich =
+        Enrich(tertulia_nlp::Classifier::embedded().unwrap_or_else(|e| panic!("models: {e}")));
+    bench_import(c, "x_v2_twarc_100k", x.clone(), None);
+    bench_import(c, "tertulia_jsonl_100k", own, None);
+    bench_import(c, "x_v2_twarc_100k_enriched", x, Some(&enrich));
 }
 
 criterion_group!(import_benches, benches);
