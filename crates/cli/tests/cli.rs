@@ -290,3 +290,37 @@ fn brands_search_and_analyses_work_on_the_samples() {
     }
     assert!(!run(d, &["analyze", "horoscope", "--json"]).status.success());
 }
+
+#[test]
+fn brands_edited_by_hand_in_the_config_retag_stored_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let samples = repo().join("samples");
+    assert!(
+        run(d, &["import", samples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    std::fs::write(
+        d.join("tertulia.toml"),
+        "[[brands]]\nname = \"Vuelaya\"\nquery = \"vuelaya OR @vuelaya\"\nown = true\n",
+    )
+    .unwrap();
+    let out = run(d, &["analyze", "share-of-voice", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sov: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let posts = sov["brands"][0]["posts"].as_u64().unwrap_or(0);
+    assert!(posts > 10, "{sov}");
+    // A second command finds the tags already applied.
+    let again = run(d, &["analyze", "share-of-voice", "--json"]);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("re-tagged"));
+    // A bad config is a clear error naming the file.
+    std::fs::write(d.join("tertulia.toml"), "[[brands]]\nname = 3\n").unwrap();
+    let bad = run(d, &["analyze", "timeline", "--json"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("tertulia.toml"));
+}

@@ -2,7 +2,7 @@
 
 use crate::Env;
 use anyhow::{Context, Result};
-use tertulia_analytics::{ANALYSES, BrandSet, Interval, Params, parse_time, run as run_analysis};
+use tertulia_analytics::{ANALYSES, Interval, Params, parse_time, run as run_analysis};
 
 /// Arguments of `tertulia analyze`.
 #[derive(Debug, clap::Args)]
@@ -35,13 +35,13 @@ pub struct Args {
 
 /// Runs `tertulia analyze`.
 pub fn run(env: &Env, args: Args) -> Result<i32> {
+    let store = env.open_store()?;
     let mut params = Params {
         brand: args.brand,
         from: args.from.as_deref().map(parse_time).transpose()?,
         to: args.to.as_deref().map(parse_time).transpose()?,
         interval: args.interval.parse::<Interval>()?,
-        brands: BrandSet::load(&env.data)
-            .with_context(|| format!("cannot read brands of {}", env.data.display()))?,
+        brands: crate::cmd::brands::load_applied(env, store.as_ref())?,
         clusters: args.clusters,
         ..Params::default()
     };
@@ -49,7 +49,6 @@ pub fn run(env: &Env, args: Args) -> Result<i32> {
         params.limit = l;
     }
     params.check()?;
-    let store = env.open_store()?;
     let doc = run_analysis(&args.name, store.as_ref(), &params).with_context(|| {
         format!(
             "analysis {} failed (valid: {})",

@@ -93,10 +93,46 @@ pub fn run(env: &Env, args: Args) -> Result<i32> {
             }
             set.save(&env.data)?;
             let store = env.open_store()?;
-            let retagged = retag(store.as_ref(), &set)?;
+            let retagged = apply(env, store.as_ref(), &set)?;
             report(json, &name, "removed", retagged)
         }
     }
+}
+
+/// File in the data directory recording which brand set the stored tags reflect.
+const APPLIED_FILE: &str = ".brands-applied";
+
+/// A fingerprint of the brand set: its TOML form.
+fn fingerprint(set: &BrandSet) -> Result<String> {
+    Ok(set.to_toml_string()?)
+}
+
+/// Re-tags every stored post with `set` and records that the tags reflect it.
+fn apply(env: &Env, store: &dyn tertulia_store::Store, set: &BrandSet) -> Result<u64> {
+    let n = retag(store, set)?;
+    std::fs::write(env.data.join(APPLIED_FILE), fingerprint(set)?)
+        .with_context(|| format!("cannot write {}", env.data.join(APPLIED_FILE).display()))?;
+    Ok(n)
+}
+
+/// Loads the workspace's brands and, when `tertulia.toml` was edited by hand since the stored
+/// posts were last tagged, re-tags them first, so that every command sees tags that match the
+/// configuration.
+pub fn load_applied(env: &Env, store: &dyn tertulia_store::Store) -> Result<BrandSet> {
+    let set = BrandSet::load(&env.data)
+        .with_context(|| format!("cannot read brands of {}", env.data.display()))?;
+    let applied = std::fs::read_to_string(env.data.join(APPLIED_FILE)).unwrap_or_default();
+    let now = fingerprint(&set)?;
+    if applied != now && !(set.is_empty() && applied.is_empty()) {
+        let n = apply(env, store, &set)?;
+        if n > 0 {
+            eprintln!(
+                "brands changed in {}: {n} stored posts re-tagged",
+                tertulia_analytics::CONFIG_FILE
+            );
+        }
+    }
+    Ok(set)
 }
 
 fn report(json: bool, name: &str, what: &str, retagged: u64) -> Result<i32> {

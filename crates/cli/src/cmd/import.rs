@@ -56,8 +56,7 @@ pub fn run(env: &Env, args: Args) -> Result<i32> {
     let enricher = crate::cmd::nlp::IngestAnnotator {
         classifier: tertulia_nlp::Classifier::embedded()
             .context("cannot load the embedded models")?,
-        brands: tertulia_analytics::BrandSet::load(&env.data)
-            .with_context(|| format!("cannot read brands of {}", env.data.display()))?,
+        brands: crate::cmd::brands::load_applied(env, store.as_ref())?,
     };
     let summary = import(
         store.as_ref(),

@@ -35,6 +35,7 @@ pub fn run(env: &Env, args: Args) -> Result<i32> {
         other => bail!("unknown sort {other:?}; use relevance or time"),
     };
     let store = env.open_store()?;
+    crate::cmd::brands::load_applied(env, store.as_ref())?;
     let dir = index_dir(&env.data);
     let mut index = SearchIndex::open(&dir)
         .with_context(|| format!("cannot open the search index {}", dir.display()))?;
