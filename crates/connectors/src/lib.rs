@@ -24,6 +24,8 @@ mod mastodon;
 mod reddit;
 mod tabular;
 mod tertulia;
+#[cfg(test)]
+pub(crate) mod testing;
 mod x;
 mod youtube;
 

@@ -33,6 +33,20 @@ pub fn bounded(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
+/// Longest name, handle, id or URL kept by [`short`], in bytes.
+pub const MAX_FIELD_BYTES: usize = 2048;
+
+/// A short field from a stranger (name, handle, id, URL) cut to [`MAX_FIELD_BYTES`] at a
+/// character boundary.
+pub fn short(s: &str) -> String {
+    bounded(s, MAX_FIELD_BYTES)
+}
+
+/// A non-empty string field (see [`nonempty_str_of`]) cut by [`short`].
+pub fn short_of(v: &Value, key: &str) -> Option<String> {
+    nonempty_str_of(v, key).map(|s| short(&s))
+}
+
 /// A string field; numbers are turned into their decimal text (ids stored as numbers).
 pub fn str_of(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
@@ -321,5 +335,19 @@ mod tests {
         assert_eq!(decode_entities("a &unknown; b & c"), "a &unknown; b & c");
         assert_eq!(bounded("añb", 2), "a");
         assert_eq!(snippet(&"x".repeat(300)).chars().count(), SNIPPET_CHARS + 1);
+    }
+
+    #[test]
+    fn short_fields_are_bounded_and_non_empty() {
+        assert_eq!(short("abc"), "abc");
+        let long = "é".repeat(MAX_FIELD_BYTES);
+        assert_eq!(short(&long).len(), MAX_FIELD_BYTES);
+        assert_eq!(short(&format!("a{long}")).len(), MAX_FIELD_BYTES - 1);
+        let v = json!({"a": "", "b": 7, "c": "x".repeat(MAX_FIELD_BYTES + 1), "d": null});
+        assert_eq!(short_of(&v, "a"), None);
+        assert_eq!(short_of(&v, "b"), Some("7".into()));
+        assert_eq!(short_of(&v, "c").map(|s| s.len()), Some(MAX_FIELD_BYTES));
+        assert_eq!(short_of(&v, "d"), None);
+        assert_eq!(short_of(&v, "missing"), None);
     }
 }

@@ -325,6 +325,7 @@ impl Emitter<'_, '_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing;
     use crate::{Connector, ReadOptions, Record, framing::read_json_bytes};
     use proptest::prelude::*;
     use serde_json::json;
@@ -363,6 +364,32 @@ mod tests {
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {
+        const KEYS: &[&str] = &[
+            "did",
+            "time_us",
+            "kind",
+            "commit",
+            "operation",
+            "collection",
+            "rkey",
+            "record",
+            "text",
+            "facets",
+            "index",
+            "byteStart",
+            "byteEnd",
+            "features",
+            "$type",
+            "embed",
+            "thread",
+            "post",
+            "parent",
+            "replies",
+            "posts",
+            "feed",
+            "uri",
+            "value",
+        ];
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<i64>().prop_map(|n| json!(n)),
@@ -372,69 +399,14 @@ mod tests {
             Just(json!("app.bsky.richtext.facet#mention")),
             "[a-z_:/.0-9 @#]{0,12}".prop_map(Value::String),
         ];
-        leaf.prop_recursive(5, 64, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map(
-                    prop_oneof![
-                        Just("did".to_string()),
-                        Just("time_us".to_string()),
-                        Just("kind".to_string()),
-                        Just("commit".to_string()),
-                        Just("operation".to_string()),
-                        Just("collection".to_string()),
-                        Just("rkey".to_string()),
-                        Just("record".to_string()),
-                        Just("text".to_string()),
-                        Just("facets".to_string()),
-                        Just("index".to_string()),
-                        Just("byteStart".to_string()),
-                        Just("byteEnd".to_string()),
-                        Just("features".to_string()),
-                        Just("$type".to_string()),
-                        Just("embed".to_string()),
-                        Just("thread".to_string()),
-                        Just("post".to_string()),
-                        Just("parent".to_string()),
-                        Just("replies".to_string()),
-                        Just("posts".to_string()),
-                        Just("feed".to_string()),
-                        Just("uri".to_string()),
-                        Just("value".to_string()),
-                        "[a-z_]{1,8}",
-                    ],
-                    inner,
-                    0..6
-                )
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
+        testing::arb_json_open(KEYS, leaf)
     }
 
     /// The project's own sample files for this network import with auto-detection and no
     /// quarantined record.
     #[test]
     fn samples_import_cleanly() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/bluesky");
-        let mut posts = 0;
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.map(|e| e.path()).unwrap_or_default();
-            let mut bad = Vec::new();
-            let used = crate::read_file(
-                &crate::registry(),
-                &path,
-                None,
-                &ReadOptions::default(),
-                &mut |r| match r {
-                    Record::Item { .. } => posts += 1,
-                    Record::Quarantine { .. } => bad.push(r),
-                    Record::Skipped { .. } => {}
-                },
-            );
-            assert_eq!(used.ok(), Some("bluesky"), "{}", path.display());
-            assert!(bad.is_empty(), "{}: {bad:?}", path.display());
-        }
-        assert_eq!(posts, 10);
+        crate::testing::assert_samples_import("bluesky", "bluesky", 10);
     }
 
     proptest! {

@@ -61,11 +61,10 @@
 use crate::{Connector, Ctx, Out, util};
 use serde_json::{Map, Value};
 use tertulia_model::{Author, Media, Network, Post, PostKind};
+use util::{short, short_of};
 
 /// Deepest nesting of comments followed (the API nests two levels; this bounds hostile input).
 const MAX_DEPTH: usize = 32;
-/// Longest name, handle, id or URL kept, in bytes.
-const MAX_FIELD_BYTES: usize = 2048;
 /// Edges of an account object that hold pages of posts.
 const POST_EDGES: [&str; 7] = [
     "posts",
@@ -430,14 +429,6 @@ fn looks_comment(m: &Map<String, Value>, network: Network) -> bool {
             .iter()
             .any(|k| has(k))
     }
-}
-
-fn short(s: &str) -> String {
-    util::bounded(s, MAX_FIELD_BYTES)
-}
-
-fn short_of(v: &Value, key: &str) -> Option<String> {
-    util::nonempty_str_of(v, key).map(|s| short(&s))
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -816,35 +807,18 @@ fn instagram_media(v: &Value) -> Option<Media> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing;
     use crate::{ReadOptions, Record, framing::read_json_bytes};
     use proptest::prelude::*;
     use serde_json::json;
     use std::path::Path;
-    use tertulia_model::Item;
 
     fn read(v: Value) -> Vec<Record> {
-        let opts = ReadOptions::default();
-        let ctx = Ctx {
-            path: Path::new("t.json"),
-            line: 1,
-            opts: &opts,
-        };
-        let mut got = Vec::new();
-        Graph.read_json(v, &ctx, &mut |r| got.push(r));
-        got
+        testing::read_value(&Graph, v)
     }
 
     fn posts(v: Value) -> Vec<Post> {
-        read(v)
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Item {
-                    item: Item::Post(p),
-                    ..
-                } => Some(*p),
-                _ => None,
-            })
-            .collect()
+        testing::posts_of(read(v))
     }
 
     #[test]
@@ -1032,22 +1006,7 @@ mod tests {
                 7,
             ),
         ] {
-            let mut posts = 0;
-            let mut bad = Vec::new();
-            let name = crate::read_bytes(
-                &crate::registry(),
-                bytes,
-                Path::new(path),
-                None,
-                &ReadOptions::default(),
-                &mut |r| match r {
-                    Record::Item { .. } => posts += 1,
-                    other => bad.push(other),
-                },
-            );
-            assert_eq!(name.ok(), Some("graph"), "{path}");
-            assert!(bad.is_empty(), "{path}: {bad:?}");
-            assert_eq!(posts, want, "{path}");
+            testing::assert_sample_bytes_import(path, bytes, "graph", want);
         }
     }
 
@@ -1090,37 +1049,7 @@ mod tests {
     ];
 
     fn arb_json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            (-1e12f64..1e12).prop_map(|f| json!(f)),
-            "[a-z0-9_#@/:. ]{0,16}".prop_map(Value::String),
-            prop::sample::select(KEYS).prop_map(|s| Value::String(s.to_string())),
-        ];
-        leaf.prop_recursive(6, 80, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|kv| {
-                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-                }),
-            ]
-        })
-    }
-
-    /// Replaces the `n`-th value (pre-order) of `v` by `repl`.
-    fn mutate(v: &mut Value, n: &mut usize, repl: &Value) {
-        if *n == 0 {
-            *v = repl.clone();
-            *n = usize::MAX;
-            return;
-        }
-        *n -= 1;
-        match v {
-            Value::Array(a) => a.iter_mut().for_each(|c| mutate(c, n, repl)),
-            Value::Object(m) => m.values_mut().for_each(|c| mutate(c, n, repl)),
-            _ => {}
-        }
+        testing::arb_json(KEYS).floats(1e12).strategy()
     }
 
     const FIXTURES: [&str; 2] = [
@@ -1139,7 +1068,7 @@ mod tests {
         fn mutated_fixtures_never_panic(which in 0usize..2, at in 0usize..400, repl in arb_json()) {
             let mut v: Value = serde_json::from_str(FIXTURES[which]).unwrap_or(Value::Null);
             let mut n = at;
-            mutate(&mut v, &mut n, &repl);
+            testing::mutate(&mut v, &mut n, &repl);
             let _ = read(v);
         }
 

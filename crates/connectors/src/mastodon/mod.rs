@@ -239,6 +239,7 @@ fn read_sse(text: &str, path: &Path, opts: &ReadOptions, out: &mut Out<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -295,69 +296,40 @@ mod tests {
     }
 
     fn arb_json() -> impl Strategy<Value = Value> {
+        const KEYS: &[&str] = &[
+            "id",
+            "uri",
+            "account",
+            "content",
+            "reblog",
+            "quote",
+            "quoted_status",
+            "in_reply_to_id",
+            "type",
+            "status",
+            "statuses",
+            "notification_groups",
+            "ancestors",
+            "event",
+            "payload",
+            "poll",
+            "options",
+            "media_attachments",
+        ];
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(|n| json!(n)),
             "[a-z_:/.0-9 <>@#]{0,12}".prop_map(Value::String),
         ];
-        leaf.prop_recursive(5, 64, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map(
-                    prop_oneof![
-                        Just("id".to_string()),
-                        Just("uri".to_string()),
-                        Just("account".to_string()),
-                        Just("content".to_string()),
-                        Just("reblog".to_string()),
-                        Just("quote".to_string()),
-                        Just("quoted_status".to_string()),
-                        Just("in_reply_to_id".to_string()),
-                        Just("type".to_string()),
-                        Just("status".to_string()),
-                        Just("statuses".to_string()),
-                        Just("notification_groups".to_string()),
-                        Just("ancestors".to_string()),
-                        Just("event".to_string()),
-                        Just("payload".to_string()),
-                        Just("poll".to_string()),
-                        Just("options".to_string()),
-                        Just("media_attachments".to_string()),
-                        "[a-z_]{1,8}",
-                    ],
-                    inner,
-                    0..6
-                )
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
+        testing::arb_json_open(KEYS, leaf)
     }
 
     /// The project's own sample files for this network import with auto-detection and no
     /// quarantined record.
     #[test]
     fn samples_import_cleanly() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/mastodon");
-        let mut posts = 0;
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.map(|e| e.path()).unwrap_or_default();
-            let mut bad = Vec::new();
-            let used = crate::read_file(
-                &crate::registry(),
-                &path,
-                None,
-                &ReadOptions::default(),
-                &mut |r| match r {
-                    Record::Item { .. } => posts += 1,
-                    Record::Quarantine { .. } => bad.push(r),
-                    Record::Skipped { .. } => {}
-                },
-            );
-            assert_eq!(used.ok(), Some("mastodon"), "{}", path.display());
-            assert!(bad.is_empty(), "{}: {bad:?}", path.display());
-        }
-        assert_eq!(posts, 10);
+        crate::testing::assert_samples_import("mastodon", "mastodon", 10);
     }
 
     proptest! {

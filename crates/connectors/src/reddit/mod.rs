@@ -42,12 +42,11 @@
 use crate::{Connector, Ctx, Out, util};
 use serde_json::{Map, Value};
 use tertulia_model::{Author, Media, Network, Post, PostKind};
+use util::short;
 
 /// Deepest nesting of listings and replies followed (bounds hostile input; serde_json itself
 /// stops at 128 levels of JSON).
 const MAX_DEPTH: usize = 64;
-/// Longest name, id or URL kept, in bytes.
-const MAX_FIELD_BYTES: usize = 2048;
 /// Placeholders Reddit puts in place of deleted or removed text.
 const GONE: [&str; 2] = ["[deleted]", "[removed]"];
 
@@ -277,10 +276,6 @@ fn emit_link(mut d: Map<String, Value>, ctx: &Ctx<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn short(s: &str) -> String {
-    util::bounded(s, MAX_FIELD_BYTES)
-}
-
 /// A base-36 Reddit id, or a fullname (`t1_abc`).
 fn id_like(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -465,6 +460,7 @@ fn link_post(d: &Value) -> Result<Post, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing;
     use crate::{ReadOptions, Record, framing::read_json_bytes};
     use proptest::prelude::*;
     use serde_json::json;
@@ -472,28 +468,11 @@ mod tests {
     use tertulia_model::Item;
 
     fn read(v: Value) -> Vec<Record> {
-        let opts = ReadOptions::default();
-        let ctx = Ctx {
-            path: Path::new("t.json"),
-            line: 1,
-            opts: &opts,
-        };
-        let mut got = Vec::new();
-        Reddit.read_json(v, &ctx, &mut |r| got.push(r));
-        got
+        testing::read_value(&Reddit, v)
     }
 
     fn posts(v: Value) -> Vec<Post> {
-        read(v)
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Item {
-                    item: Item::Post(p),
-                    ..
-                } => Some(*p),
-                _ => None,
-            })
-            .collect()
+        testing::posts_of(read(v))
     }
 
     #[test]
@@ -648,29 +627,12 @@ mod tests {
     /// this connector and reads with no quarantined record.
     #[test]
     fn sample_imports_cleanly() {
-        let (path, bytes, want) = (
+        testing::assert_sample_bytes_import(
             "samples/reddit/vuelaya_thread.json",
-            include_bytes!("../../../../samples/reddit/vuelaya_thread.json").as_slice(),
+            include_bytes!("../../../../samples/reddit/vuelaya_thread.json"),
+            "reddit",
             6,
         );
-        {
-            let mut posts = 0;
-            let mut bad = Vec::new();
-            let name = crate::read_bytes(
-                &crate::registry(),
-                bytes,
-                Path::new(path),
-                None,
-                &ReadOptions::default(),
-                &mut |r| match r {
-                    Record::Item { .. } => posts += 1,
-                    other => bad.push(other),
-                },
-            );
-            assert_eq!(name.ok(), Some("reddit"), "{path}");
-            assert!(bad.is_empty(), "{path}: {bad:?}");
-            assert_eq!(posts, want, "{path}");
-        }
     }
 
     const KEYS: &[&str] = &[
@@ -713,36 +675,11 @@ mod tests {
     ];
 
     fn arb_json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            (-1e15f64..1e15).prop_map(|f| json!(f)),
-            "[a-z0-9_/:. &;]{0,16}".prop_map(Value::String),
-            prop::sample::select(KEYS).prop_map(|s| Value::String(s.to_string())),
-        ];
-        leaf.prop_recursive(8, 96, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|kv| {
-                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-                }),
-            ]
-        })
-    }
-
-    fn mutate(v: &mut Value, n: &mut usize, repl: &Value) {
-        if *n == 0 {
-            *v = repl.clone();
-            *n = usize::MAX;
-            return;
-        }
-        *n -= 1;
-        match v {
-            Value::Array(a) => a.iter_mut().for_each(|c| mutate(c, n, repl)),
-            Value::Object(m) => m.values_mut().for_each(|c| mutate(c, n, repl)),
-            _ => {}
-        }
+        testing::arb_json(KEYS)
+            .strings("[a-z0-9_/:. &;]{0,16}")
+            .floats(1e15)
+            .depth(8, 96)
+            .strategy()
     }
 
     const FIXTURES: [&str; 2] = [
@@ -761,7 +698,7 @@ mod tests {
         fn mutated_fixtures_never_panic(which in 0usize..2, at in 0usize..500, repl in arb_json()) {
             let mut v: Value = serde_json::from_str(FIXTURES[which]).unwrap_or(Value::Null);
             let mut n = at;
-            mutate(&mut v, &mut n, &repl);
+            testing::mutate(&mut v, &mut n, &repl);
             let _ = read(v);
         }
 

@@ -538,26 +538,7 @@ mod tests {
     /// quarantined record.
     #[test]
     fn samples_import_cleanly() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/csv");
-        let mut posts = 0;
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-            let path = entry.map(|e| e.path()).unwrap_or_default();
-            let mut bad = Vec::new();
-            let used = crate::read_file(
-                &crate::registry(),
-                &path,
-                None,
-                &ReadOptions::default(),
-                &mut |r| match r {
-                    Record::Item { .. } => posts += 1,
-                    Record::Quarantine { .. } => bad.push(r),
-                    Record::Skipped { .. } => {}
-                },
-            );
-            assert_eq!(used.ok(), Some("csv"), "{}", path.display());
-            assert!(bad.is_empty(), "{}: {bad:?}", path.display());
-        }
-        assert_eq!(posts, 9);
+        crate::testing::assert_samples_import("csv", "csv", 9);
     }
 
     proptest! {

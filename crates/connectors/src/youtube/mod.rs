@@ -34,9 +34,8 @@
 use crate::{Connector, Ctx, Out, util};
 use serde_json::{Map, Value};
 use tertulia_model::{Author, Network, Post, PostKind};
+use util::{short, short_of};
 
-/// Longest name, handle, id or URL kept, in bytes.
-const MAX_FIELD_BYTES: usize = 2048;
 /// Deepest array nesting followed (arrays of responses of responses…).
 const MAX_DEPTH: usize = 4;
 
@@ -249,14 +248,6 @@ fn read_thread(mut m: Map<String, Value>, ctx: &Ctx<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn short(s: &str) -> String {
-    util::bounded(s, MAX_FIELD_BYTES)
-}
-
-fn short_of(v: &Value, key: &str) -> Option<String> {
-    util::nonempty_str_of(v, key).map(|s| short(&s))
-}
-
 /// An id that may go into a URL as it is (video and comment ids are `[A-Za-z0-9_.-]`).
 fn url_safe(s: &str) -> bool {
     !s.is_empty()
@@ -368,35 +359,18 @@ fn video_post(m: &Map<String, Value>) -> Result<Post, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing;
     use crate::{ReadOptions, Record, framing::read_json_bytes};
     use proptest::prelude::*;
     use serde_json::json;
     use std::path::Path;
-    use tertulia_model::Item;
 
     fn read(v: Value) -> Vec<Record> {
-        let opts = ReadOptions::default();
-        let ctx = Ctx {
-            path: Path::new("t.json"),
-            line: 1,
-            opts: &opts,
-        };
-        let mut got = Vec::new();
-        Youtube.read_json(v, &ctx, &mut |r| got.push(r));
-        got
+        testing::read_value(&Youtube, v)
     }
 
     fn posts(v: Value) -> Vec<Post> {
-        read(v)
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Item {
-                    item: Item::Post(p),
-                    ..
-                } => Some(*p),
-                _ => None,
-            })
-            .collect()
+        testing::posts_of(read(v))
     }
 
     #[test]
@@ -483,29 +457,12 @@ mod tests {
     /// this connector and reads with no quarantined record.
     #[test]
     fn sample_imports_cleanly() {
-        let (path, bytes, want) = (
+        testing::assert_sample_bytes_import(
             "samples/youtube/vuelaya_comment_threads.json",
-            include_bytes!("../../../../samples/youtube/vuelaya_comment_threads.json").as_slice(),
+            include_bytes!("../../../../samples/youtube/vuelaya_comment_threads.json"),
+            "youtube",
             6,
         );
-        {
-            let mut posts = 0;
-            let mut bad = Vec::new();
-            let name = crate::read_bytes(
-                &crate::registry(),
-                bytes,
-                Path::new(path),
-                None,
-                &ReadOptions::default(),
-                &mut |r| match r {
-                    Record::Item { .. } => posts += 1,
-                    other => bad.push(other),
-                },
-            );
-            assert_eq!(name.ok(), Some("youtube"), "{path}");
-            assert!(bad.is_empty(), "{path}: {bad:?}");
-            assert_eq!(posts, want, "{path}");
-        }
     }
 
     const KEYS: &[&str] = &[
@@ -538,35 +495,9 @@ mod tests {
     ];
 
     fn arb_json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            "[a-zA-Z0-9_#@/:.<>& ]{0,16}".prop_map(Value::String),
-            prop::sample::select(KEYS).prop_map(|s| Value::String(s.to_string())),
-        ];
-        leaf.prop_recursive(6, 80, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec((prop::sample::select(KEYS), inner), 0..8).prop_map(|kv| {
-                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-                }),
-            ]
-        })
-    }
-
-    fn mutate(v: &mut Value, n: &mut usize, repl: &Value) {
-        if *n == 0 {
-            *v = repl.clone();
-            *n = usize::MAX;
-            return;
-        }
-        *n -= 1;
-        match v {
-            Value::Array(a) => a.iter_mut().for_each(|c| mutate(c, n, repl)),
-            Value::Object(m) => m.values_mut().for_each(|c| mutate(c, n, repl)),
-            _ => {}
-        }
+        testing::arb_json(KEYS)
+            .strings("[a-zA-Z0-9_#@/:.<>& ]{0,16}")
+            .strategy()
     }
 
     const FIXTURES: [&str; 2] = [
@@ -585,7 +516,7 @@ mod tests {
         fn mutated_fixtures_never_panic(which in 0usize..2, at in 0usize..300, repl in arb_json()) {
             let mut v: Value = serde_json::from_str(FIXTURES[which]).unwrap_or(Value::Null);
             let mut n = at;
-            mutate(&mut v, &mut n, &repl);
+            testing::mutate(&mut v, &mut n, &repl);
             let _ = read(v);
         }
 
