@@ -8,6 +8,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let report = tertulia_nlp::train(std::path::Path::new(data), std::path::Path::new(out))?;
     println!("{report}");
     println!("params: {:?}", report.params);
+    for d in &report.dev {
+        if d.task == "intent" && d.report.multilabel {
+            for c in &d.report.classes {
+                if c.support > 0 {
+                    println!(
+                        "  {:<36} {:<10} P {:.2} R {:.2} F1 {:.2} n {}",
+                        d.corpus, c.label, c.precision, c.recall, c.f1, c.support
+                    );
+                }
+            }
+        }
+    }
     println!("trained in {:.1}s", t.elapsed().as_secs_f64());
     if let Some(json) = args.get(3) {
         std::fs::write(json, serde_json::to_string_pretty(&report)?)?;

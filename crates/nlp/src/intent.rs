@@ -1,9 +1,11 @@
 //! Intent enricher (multi-label): `question`, `complaint`, `praise`, `purchase_intent`,
 //! `suggestion`, `support_request`.
 //!
-//! English complaints come from the `complaint` head (complaints corpus plus airline
-//! complaints), Spanish ones from rules: a complaint phrase lexicon, or a clearly negative
-//! sentiment with criticism. Questions need `?`/`¿` or an interrogative opening and are dropped
+//! English complaints come from the `complaint` head (complaints corpus), Spanish ones from
+//! rules over the sentiment and emotion models: strong complaint phrases with some negativity,
+//! sarcastic thanks, weak markers (`otra vez`, `llevo`, `nadie`…) with clear negativity,
+//! negative rhetorical questions, angry/disgusted or offensive negative texts, or a strongly
+//! negative sentiment. Questions need `?`/`¿` or an interrogative opening and are dropped
 //! when rhetorical (`¿en serio?`, `who cares?`, `?!`). Praise is thanks, congratulations,
 //! cheering or admiration without negative sentiment. Purchase intent, suggestions and support
 //! requests are phrase rules in both languages. All phrase lists are our own.
@@ -13,7 +15,7 @@ use crate::normalize::term_hash;
 use crate::normalize::{EMOJI, SPECIAL};
 use crate::sentiment;
 use crate::{Doc, Enricher};
-use tertulia_model::{Enrichment, Intent};
+use tertulia_model::{Emotion, Enrichment, Intent};
 
 /// Phrase categories.
 const RHET: u8 = 0;
@@ -24,19 +26,25 @@ const SUGGEST: u8 = 4;
 const SUPPORT: u8 = 5;
 const QSTART: u8 = 6;
 const NOTPRAISE: u8 = 7;
+/// Words that make a negative text a complaint (need clearer negativity than `COMPLAINT`).
+const COMPLAINT_WEAK: u8 = 8;
 
 const PHRASES: &[(u8, &str)] = &[
     (
         RHET,
-        "en serio|de verdad|quien no|como no|a que si|verdad que si|acaso|que mas se puede pedir|que mas quieres|es broma|que esperabas|por que siempre|por que nunca|como es posible|como puede ser|no es para|hay algo peor|a quien se le ocurre|donde hay que firmar|que mas da|y que|y ahora que|que tal si no|pero que|como se puede ser|sera posible|what else|are you kidding|are you serious|seriously|who cares|why would anyone|how hard is it|is it too much to ask|whats the point|why is it always|can you believe|who does that|how is that|really|right|isnt it|whats not to love|who knew|how cool is that|how awesome is that|guess what|why not|y tu|quien sabe|why me|que puede salir mal|what could go wrong",
+        "en serio|de verdad|quien no|como no|a que si|verdad que si|acaso|que mas se puede pedir|que mas quieres|es broma|que esperabas|por que siempre|por que nunca|como es posible|como puede ser|no es para|hay algo peor|a quien se le ocurre|donde hay que firmar|que mas da|y que|y ahora que|que tal si no|pero que|como se puede ser|sera posible|what else|are you kidding|are you serious|seriously|who cares|why would anyone|how hard is it|is it too much to ask|whats the point|why is it always|can you believe|who does that|how is that|really|right|isnt it|whats not to love|who knew|how cool is that|how awesome is that|guess what|why not|y tu|quien sabe|why me|que puede salir mal|what could go wrong|hasta cuando|quien necesita|a quien se le ocurre|a quien se le ocurrio|que clase de|alguien mas piensa|en que cabeza cabe|pago para esto|para esto pago|de que vas|en que mundo",
     ),
     (
         COMPLAINT,
-        "verguenza|vergonzoso|vergonzosa|harto|harta|hartos|hartas|indignante|indignado|indignada|lamentable|pesimo|pesima|penoso|penosa|desastre|basura|estafa|timo|no funciona|sigue sin|todavia no|aun no|nadie me|queja|reclamacion|mal servicio|inaceptable|inadmisible|ridiculo|ridicula|cutre|horrible|asco|asqueroso|mierda|ladrones|robo|nos roban|me han cobrado|no contestan|no responden|no me responden|retraso|cancelado|cancelada|perdida|perdido|me tienen|estoy cansado|estoy cansada|que mal|fatal|malisimo|malisima|peor|deplorable|patetico|patetica|cansado de|cansada de|ya basta|no hay derecho|tomadura de pelo|nos toman por|una pena|de pena|dan pena|da pena|decepcion|decepcionado|decepcionada|decepcionante|no puede ser|no se puede|no aguanto|insoportable|vaya tela|manda huevos|que cruz|fraude|engano|abusivo|abuso|vergonzante|mala gestion|incompetente|incompetentes|inutil|inutiles|no me deja|no me gusta|no me ha gustado|no me gusto|gracias por nada|thanks for nothing|sinverguenza|sinverguenzas|chapuza|no sirve|no vale nada|terrible|worst|terrible service|never again|unacceptable|ridiculous|disappointed|disappointing|still waiting|no response|not working|doesnt work|rip off|ripoff|scam|fed up|sick of|tired of|waste of|horrible|awful|pathetic|useless",
+        "verguenza|vergonzoso|vergonzosa|harto|harta|hartos|hartas|indignante|indignado|indignada|lamentable|pesimo|pesima|penoso|penosa|desastre|basura|estafa|timo|no funciona|sigue sin|todavia no|aun no|nadie me|queja|reclamacion|mal servicio|inaceptable|inadmisible|ridiculo|ridicula|cutre|horrible|asco|asqueroso|mierda|ladrones|robo|nos roban|me han cobrado|no contestan|no responden|no me responden|retraso|cancelado|cancelada|perdida|perdido|me tienen|estoy cansado|estoy cansada|que mal|fatal|malisimo|malisima|peor|deplorable|patetico|patetica|cansado de|cansada de|ya basta|no hay derecho|tomadura de pelo|nos toman por|una pena|de pena|dan pena|da pena|decepcion|decepcionado|decepcionada|decepcionante|no puede ser|no se puede|no aguanto|insoportable|vaya tela|manda huevos|que cruz|fraude|engano|abusivo|abuso|vergonzante|mala gestion|incompetente|incompetentes|inutil|inutiles|no me deja|no me gusta|no me ha gustado|no me gusto|gracias por nada|thanks for nothing|sinverguenza|sinverguenzas|chapuza|no sirve|no vale nada|hasta las narices|hasta el gorro|hasta los huevos|hasta el mono|hasta el moño|estoy hasta|estamos hasta|que pesadez|pesadez|que asco|insufrible|insufribles|cansino|cansina|cansinos|cansinas|que rabia|me da rabia|da rabia|nunca mas|ya esta bien|ya vale|basta ya|no hay quien|verguenza ajena|bochorno|bochornoso|bochornosa|nefasto|nefasta|nefastos|mediocre|mediocres|impresentable|impresentables|nos han robado|atraco|ni me contestan|ni contestan|ni responden|sin respuesta|sin contestar|me han timado|mala calidad|malisimos|malisimas|una mierda|infumable|bodrio|un horror|horroroso|horrorosa|espantoso|espantosa|dejad de|dejen de|estamos hartos|estoy harto|estoy harta|no me lo puedo creer|que desastre|menudo desastre|vaya desastre|menuda verguenza|que verguenza|que pena de|arreglad|arregladlo|arreglenlo|arreglen|se ha caido|se cae|se corta|se cuelga|no carga|no va|no me llega|no ha llegado|no llega|me parece fatal|me parece lamentable|me parece vergonzoso|que decepcion|decepcion|abuso|es un abuso|un robo|dos horas perdidas|tiempo perdido|perder el tiempo|terrible|worst|terrible service|never again|unacceptable|ridiculous|disappointed|disappointing|still waiting|no response|not working|doesnt work|rip off|ripoff|scam|fed up|sick of|tired of|waste of|horrible|awful|pathetic|useless",
     ),
     (
         PRAISE,
         "gracias|muchas gracias|mil gracias|felicidades|felicitaciones|enhorabuena|felicito|bravo|vamos|vamooos|aupa|grande|grandes|crack|cracks|idolo|idola|genio|genia|ole|campeon|campeones|campeona|enorme|brutal|espectacular|excelente|genial|maravilla|maravilloso|maravillosa|orgullo|orgullosos|orgullosa|orgulloso|buen trabajo|gran trabajo|gran partido|que bueno|que buena|me encanta|me encantan|me encanto|te quiero|os quiero|los quiero|lo mejor|la mejor|sois los mejores|eres el mejor|eres la mejor|increible|impresionante|fenomenal|chapeau|olee|animo|a por ellos|a por todas|viva|hala madrid|forza|thanks|thank you|thank|thx|ty|congrats|congratulations|well done|great job|good job|amazing|awesome|kudos|shoutout|props|bravo|love you|love it|love this|the best|you rock|go team|lets go|come on|proud|brilliant|fantastic|excellent|outstanding|superb|legend|goat|happy birthday|feliz cumple|feliz cumpleanos",
+    ),
+    (
+        COMPLAINT_WEAK,
+        "otra vez|de nuevo|siempre igual|como siempre|todavia|aun|llevo|llevamos|mal|malo|mala|malos|malas|nadie|nunca|ni|no entiendo|no se entera|no se enteran|rollo|aburrido|aburrida|aburridisimo|pesado|pesada|pesados|cansado|cansada|que pena|una pena|madre mia|por favor|encima|cobrar|cobran|cobrado|cobrais|caro|cara|carisimo|carisima|precio|error|errores|fallo|fallos|falla|roto|rota|rotos|esperando|espera|cola|colas|retraso|retrasos|sin avisar|ni rastro|no puede ser|no se puede|que mal|tanto|tanta|tantos|tantas|ridiculo|ridicula|culpa|peor|peores|jamas|harto|harta|quitan|quitado|quitar|cancelado|cancelada|cancelan|cambiado|cambian|subir|suben|subida|perdido|perdida|perder|perdemos",
     ),
     (
         NOTPRAISE,
@@ -167,8 +175,16 @@ impl Enricher for Intents {
                     || (has(COMPLAINT) && neg > doc.param("complaint.lex_neg", 0.4))
             }
             None => {
-                (has(COMPLAINT) && neg > doc.param("complaint.lex_neg", 0.2))
-                    || neg > doc.param("complaint.neg", 0.75)
+                // Spanish (and the other languages of the es table): phrase tiers gated by the
+                // sentiment model, negative rhetorical questions, angry/disgusted or offensive
+                // negative texts, and strongly negative texts.
+                let angry = matches!(out.emotion, Emotion::Anger | Emotion::Disgust);
+                (has(COMPLAINT) && has(NOTPRAISE))
+                    || (has(COMPLAINT) && neg > doc.param("complaint.lex_neg", 0.2) && pos < 0.6)
+                    || (has(COMPLAINT_WEAK) && neg > doc.param("complaint.weak_neg", 0.4))
+                    || (rhetorical && neg > doc.param("complaint.rhet_neg", 0.35))
+                    || ((angry || out.offensive) && neg > doc.param("complaint.angry_neg", 0.45))
+                    || neg > doc.param("complaint.neg", 0.7)
             }
         };
         if complaint {

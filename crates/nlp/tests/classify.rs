@@ -91,6 +91,29 @@ fn obvious_cases_are_right() {
 }
 
 #[test]
+fn spanish_complaints_of_general_conversation() {
+    // Invented sentences (not from any corpus).
+    let c = clf();
+    for t in [
+        "Estoy hasta las narices de los anuncios en mitad de la película",
+        "Qué asco de arbitraje, nos han robado",
+        "Gracias por nada, otra vez sin poder ver el partido",
+        "¿Hasta cuándo vamos a aguantar esta defensa tan penosa?",
+    ] {
+        let e = c.enrich(t);
+        assert!(e.intents.contains(&Intent::Complaint), "{t}: {e:?}");
+        assert!(!e.intents.contains(&Intent::Praise), "{t}: {e:?}");
+    }
+    for t in [
+        "El partido empieza a las nueve",
+        "¡Enhorabuena al equipo por el ascenso!",
+    ] {
+        let e = c.enrich(t);
+        assert!(!e.intents.contains(&Intent::Complaint), "{t}: {e:?}");
+    }
+}
+
+#[test]
 fn hostile_inputs_never_panic() {
     let c = clf();
     for t in [
