@@ -6,7 +6,7 @@ use crate::error::{AnalyticsError, Result};
 use crate::scan::Scope;
 use crate::{Interval, MAX_BUCKETS, Params, iso};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use tertulia_model::Network;
 use tertulia_store::{ALL_POSTS, RollupAgg, RollupFilter, RollupGroup, RollupQuery, Store};
 
@@ -170,12 +170,21 @@ pub fn timeline(store: &dyn Store, params: &Params) -> Result<Timeline> {
         (i < starts.len()).then_some(i)
     };
 
-    // Borrowed keys and a hash map: no allocation per row (rows can number millions).
+    // Series in slots indexed by (brand id, network index), 0 meaning "every": no hashing or
+    // allocation per row (a year of hours gives ~10^5 rows).
     type Key<'a> = (Option<&'a str>, Option<Network>);
-    let mut series: HashMap<Key<'_>, (Counts, Vec<Counts>)> = HashMap::new();
+    let nets = Network::ALL.len() + 1;
+    let net_slot = |n: Network| {
+        Network::ALL
+            .iter()
+            .position(|x| *x == n)
+            .map_or(0, |i| i + 1)
+    };
+    let mut brand_ids: Vec<&str> = Vec::new();
+    let mut series: Vec<Option<(Counts, Vec<Counts>)>> = vec![None; nets];
     let mut undated = Counts::default();
     let empty = || (Counts::default(), vec![Counts::default(); starts.len()]);
-    series.insert((None, None), empty());
+    series[0] = Some(empty());
     for r in &rows {
         let (Some(network), Some(rb)) = (r.network, r.brand.as_deref()) else {
             continue;
@@ -193,30 +202,59 @@ pub fn timeline(store: &dyn Store, params: &Params) -> Result<Timeline> {
         let Some(i) = index(hour.timestamp()) else {
             continue;
         };
-        let b = (rb != ALL_POSTS).then_some(rb);
-        let keys: [Option<Key<'_>>; 4] = [
-            is_total_row.then_some((None, None)),
-            is_total_row.then_some((None, Some(network))),
-            b.map(|b| (Some(b), None)),
-            b.map(|b| (Some(b), Some(network))),
+        let b = if rb == ALL_POSTS {
+            None
+        } else {
+            let id = match brand_ids.iter().position(|x| *x == rb) {
+                Some(id) => id,
+                None => {
+                    brand_ids.push(rb);
+                    series.resize(series.len() + nets, None);
+                    brand_ids.len() - 1
+                }
+            };
+            Some((id + 1) * nets)
+        };
+        let n = net_slot(network);
+        let slots: [Option<usize>; 4] = [
+            is_total_row.then_some(0),
+            is_total_row.then_some(n),
+            b,
+            b.map(|b| b + n),
         ];
-        for k in keys.into_iter().flatten() {
-            let e = series.entry(k).or_insert_with(empty);
+        for k in slots.into_iter().flatten() {
+            let e = series[k].get_or_insert_with(empty);
             e.0.add(r);
             e.1[i].add(r);
         }
     }
-    let mut series: Vec<(Key<'_>, (Counts, Vec<Counts>))> = series.into_iter().collect();
+    let mut series: Vec<(Key<'_>, (Counts, Vec<Counts>))> = series
+        .into_iter()
+        .enumerate()
+        .filter_map(|(slot, v)| {
+            let (b, n) = (slot / nets, slot % nets);
+            let brand = match b {
+                0 => None,
+                b => Some(*brand_ids.get(b - 1)?),
+            };
+            let network = match n {
+                0 => None,
+                n => Some(*Network::ALL.get(n - 1)?),
+            };
+            Some(((brand, network), v?))
+        })
+        .collect();
     series.sort_by(|a, b| a.0.cmp(&b.0));
+    let labels: Vec<String> = starts.iter().map(|s| iso(*s)).collect();
     let make = |(b, n): Key<'_>, (total, buckets): (Counts, Vec<Counts>)| Series {
         brand: b.map(str::to_string),
         network: n,
         total: total.finish(),
-        buckets: starts
+        buckets: labels
             .iter()
             .zip(buckets)
             .map(|(s, counts)| Bucket {
-                start: iso(*s),
+                start: s.clone(),
                 counts: counts.finish(),
             })
             .collect(),

@@ -151,22 +151,16 @@ struct Scan {
     last_seq: u64,
 }
 
-/// Calls `f(seq, post)` for every post changed after `since_seq`; `since_seq == 0` means
-/// every stored post (a full rebuild).
-///
-/// THE ONE PLACE TO SWITCH to the store's change feed: until `Store::changes_since(seq)`
-/// exists, every stored post is walked with `for_each_post` and given sequence number 0, so
-/// the index stays at sequence 0 and every sync is a full rebuild. With the feed, this becomes
-/// `store.changes_since(since_seq, …)` passing each post's change sequence number (deleted posts
-/// included, flagged), and syncs become incremental.
+/// Calls `f(seq, post)` for every post changed after `since_seq` (every stored post when
+/// `since_seq == 0`, a full rebuild), in change order, through the store's change feed
+/// ([`Store::changes_since`]). Deleted posts come too, so that they are dropped from the index.
 fn scan_changes(
     store: &dyn Store,
     since_seq: u64,
     f: &mut dyn FnMut(u64, Post) -> Result<(), SearchError>,
 ) -> Result<Scan, SearchError> {
-    let _ = since_seq;
     let mut failure = None;
-    let walk = store.for_each_post(&mut |post| match f(0, post) {
+    let walk = store.changes_since(since_seq, usize::MAX, &mut |seq, post| match f(seq, post) {
         Ok(()) => Ok(()),
         Err(e) => {
             failure = Some(e);
@@ -180,8 +174,8 @@ fn scan_changes(
     if let Some(e) = failure {
         return Err(e);
     }
-    walk.map_err(SearchError::store("walking the stored posts"))?;
-    Ok(Scan { last_seq: 0 })
+    let last_seq = walk.map_err(SearchError::store("reading the store's change feed"))?;
+    Ok(Scan { last_seq })
 }
 
 fn parse_key(key: &str) -> Result<PostKey, SearchError> {
@@ -283,6 +277,17 @@ impl SearchIndex {
     /// change feed, this rebuilds the whole index (see `docs/search.md`).
     pub fn sync(&mut self, store: &dyn Store) -> Result<SyncStats, SearchError> {
         let since = self.last_seq()?;
+        let latest = store
+            .last_change()
+            .map_err(SearchError::store("reading the store's last change"))?;
+        if since > 0 && latest == since {
+            // Up to date: no writer, no commit.
+            return Ok(SyncStats {
+                last_seq: since,
+                docs: self.num_docs(),
+                ..SyncStats::default()
+            });
+        }
         self.apply(since, &mut |since, f| scan_changes(store, since, f))
     }
 

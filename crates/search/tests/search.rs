@@ -530,7 +530,13 @@ fn sync_reflects_updates_annotations_and_deletes() {
     store
         .annotate(&[Annotation::brands(b.key(), vec!["Vueling".into()])])
         .unwrap();
-    index.sync(store.as_ref()).unwrap();
+    // only the two changed posts are re-indexed, through the store's change feed
+    let s = index.sync(store.as_ref()).unwrap();
+    assert!(!s.full_rebuild);
+    assert_eq!((s.indexed, s.removed, s.docs), (2, 0, 2));
+    // nothing changed: nothing to do
+    let s = index.sync(store.as_ref()).unwrap();
+    assert_eq!((s.indexed, s.removed, s.docs), (0, 0, 2));
     assert_eq!(count(&index, "iberia"), 0);
     assert_eq!(count(&index, "\"air europa\""), 1);
     assert_eq!(count(&index, "brand:vueling"), 1);
@@ -544,7 +550,8 @@ fn sync_reflects_updates_annotations_and_deletes() {
         })])
         .unwrap();
     let s = index.sync(store.as_ref()).unwrap();
-    assert_eq!((s.indexed, s.removed, s.docs), (1, 1, 1));
+    assert_eq!((s.indexed, s.removed, s.docs), (0, 1, 1));
+    assert_eq!(s.last_seq, store.last_change().unwrap());
     assert_eq!(count(&index, "vueling"), 0);
     // reopening keeps the index
     drop(index);

@@ -13,8 +13,9 @@
 //! sequences of operations ([`apply_and_check`]).
 
 use crate::{
-    ALL_POSTS, Annotation, RollupFilter, RollupRow, Stats, Store, StoreError, UNKNOWN_SENTIMENT,
-    UpsertSummary, effective_lang, engagement, reach,
+    ALL_POSTS, Annotation, RollupAgg, RollupFilter, RollupGroup, RollupQuery, RollupRow, Stats,
+    Store, StoreError, UNKNOWN_SENTIMENT, UpsertSummary, bucket_start, effective_lang, engagement,
+    reach,
 };
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -199,6 +200,217 @@ pub fn check_aggregates(store: &dyn Store) {
     assert_eq!(ok(store.stats(), "stats"), stats, "stats() vs recount");
     let rows = ok(store.rollups(&RollupFilter::default()), "rollups");
     assert_eq!(rollup_map(&rows), roll, "rollups() vs recount");
+    check_series(store, &roll);
+    check_feed(store, &posts);
+}
+
+type AggKey = (
+    Option<DateTime<Utc>>,
+    Option<Network>,
+    Option<PostKind>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Sums recounted hourly rows the way [`Store::rollup_series`] must.
+fn series_of(roll: &RollupMap, q: &RollupQuery) -> BTreeMap<AggKey, [u64; 3]> {
+    let mut out: BTreeMap<AggKey, [u64; 3]> = BTreeMap::new();
+    let f = &q.filter;
+    let g = q.group;
+    for ((hour, network, kind, sentiment, brand), v) in roll {
+        let t = hour.map(|h| h.timestamp());
+        let in_range = match t {
+            Some(t) => {
+                f.from.is_none_or(|x| t >= x.timestamp()) && f.to.is_none_or(|x| t < x.timestamp())
+            }
+            None => f.from.is_none() && f.to.is_none(),
+        };
+        let brand_ok = if f.brands.is_empty() {
+            g.brand || brand == ALL_POSTS
+        } else {
+            f.brands.contains(brand)
+        };
+        if !in_range || !brand_ok || !(f.networks.is_empty() || f.networks.contains(network)) {
+            continue;
+        }
+        let bucket = match (q.bucket_secs, t) {
+            (Some(w), Some(t)) => DateTime::<Utc>::from_timestamp(bucket_start(t, w as i64), 0),
+            _ => None,
+        };
+        let k = (
+            bucket,
+            g.network.then_some(*network),
+            g.kind.then_some(*kind),
+            g.sentiment.then(|| sentiment.clone()),
+            g.brand.then(|| brand.clone()),
+        );
+        let e = out.entry(k).or_insert([0; 3]);
+        for (a, b) in e.iter_mut().zip(v) {
+            *a += b;
+        }
+    }
+    out
+}
+
+fn agg_map(rows: &[RollupAgg], what: &str) -> BTreeMap<AggKey, [u64; 3]> {
+    let mut m = BTreeMap::new();
+    for r in rows {
+        let k = (
+            r.bucket,
+            r.network,
+            r.kind,
+            r.sentiment.clone(),
+            r.brand.clone(),
+        );
+        assert!(r.posts > 0, "{what}: group {k:?} with zero posts");
+        if m.insert(k.clone(), [r.posts, r.engagement, r.reach])
+            .is_some()
+        {
+            panic!("{what}: group {k:?} returned twice");
+        }
+    }
+    m
+}
+
+/// Checks [`Store::rollup_series`] (daily and hourly paths, several bucket widths and
+/// groupings) against a recount of the hourly rows.
+fn check_series(store: &dyn Store, roll: &RollupMap) {
+    let all = RollupGroup {
+        network: true,
+        kind: false,
+        sentiment: true,
+        brand: true,
+    };
+    let queries = [
+        // Daily rollups: day, week and no buckets, every dimension but kind.
+        (Some(RollupQuery::DAY), all, RollupFilter::default()),
+        (Some(RollupQuery::WEEK), all, RollupFilter::default()),
+        (None, all, RollupFilter::default()),
+        (
+            Some(RollupQuery::DAY),
+            RollupGroup::default(),
+            RollupFilter::default(),
+        ),
+        // Hourly rollups: hour buckets, kind grouped, a range that is not day-aligned.
+        (
+            Some(RollupQuery::HOUR),
+            RollupGroup { kind: true, ..all },
+            RollupFilter::default(),
+        ),
+        (
+            Some(RollupQuery::DAY),
+            RollupGroup { kind: true, ..all },
+            RollupFilter::default(),
+        ),
+        (
+            Some(RollupQuery::DAY),
+            all,
+            RollupFilter {
+                from: Some(ts("2015-02-20T05:00:00Z")),
+                to: Some(ts("2015-02-25T13:00:00Z")),
+                ..Default::default()
+            },
+        ),
+        (
+            Some(RollupQuery::WEEK),
+            RollupGroup {
+                sentiment: true,
+                ..Default::default()
+            },
+            RollupFilter {
+                from: Some(ts("2015-02-21T00:00:00Z")),
+                brands: vec!["a".into(), "b".into()],
+                ..Default::default()
+            },
+        ),
+    ];
+    for (bucket_secs, group, filter) in queries {
+        let q = RollupQuery {
+            filter,
+            bucket_secs,
+            group,
+        };
+        let got = ok(store.rollup_series(&q), "rollup_series");
+        let what = format!("rollup_series({q:?})");
+        let mut sorted = got.clone();
+        sorted.sort_by(|a, b| {
+            (
+                a.bucket,
+                a.network.map(|n| n.as_str()),
+                a.kind.map(|k| k.as_str()),
+                &a.sentiment,
+                &a.brand,
+            )
+                .cmp(&(
+                    b.bucket,
+                    b.network.map(|n| n.as_str()),
+                    b.kind.map(|k| k.as_str()),
+                    &b.sentiment,
+                    &b.brand,
+                ))
+        });
+        assert_eq!(got, sorted, "{what}: order");
+        assert_eq!(
+            agg_map(&got, &what),
+            series_of(roll, &q),
+            "{what} vs recount"
+        );
+    }
+}
+
+/// Checks the change feed: every stored post once, in strictly increasing `seq`, the highest
+/// being [`Store::last_change`]; paging with a small `limit` gives the same.
+fn check_feed(store: &dyn Store, posts: &[Post]) {
+    let mut feed: Vec<(u64, Post)> = Vec::new();
+    let last = ok(
+        store.changes_since(0, usize::MAX, &mut |seq, p| {
+            feed.push((seq, p));
+            Ok(())
+        }),
+        "changes_since",
+    );
+    let last_change = ok(store.last_change(), "last_change");
+    assert!(
+        feed.windows(2).all(|w| w[0].0 < w[1].0),
+        "change feed seqs strictly increase"
+    );
+    assert_eq!(
+        last,
+        feed.last().map_or(0, |f| f.0),
+        "changes_since returns the highest seq visited"
+    );
+    assert!(last <= last_change, "no post has a seq above last_change");
+    let mut a: Vec<String> = feed
+        .iter()
+        .map(|(_, p)| serde_json::to_string(p).unwrap_or_default())
+        .collect();
+    let mut b: Vec<String> = posts
+        .iter()
+        .map(|p| serde_json::to_string(p).unwrap_or_default())
+        .collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "changes_since(0) gives every stored post once");
+    // Paging by 2 from each returned seq gives the same sequence.
+    let mut paged = Vec::new();
+    let mut since = 0;
+    loop {
+        let before = paged.len();
+        since = ok(
+            store.changes_since(since, 2, &mut |seq, _| {
+                paged.push(seq);
+                Ok(())
+            }),
+            "changes_since",
+        );
+        assert!(paged.len() - before <= 2, "limit is respected");
+        if paged.len() == before {
+            break;
+        }
+    }
+    let seqs: Vec<u64> = feed.iter().map(|f| f.0).collect();
+    assert_eq!(paged, seqs, "paging the feed");
+    assert_eq!(since, last, "paging ends at the last seq");
 }
 
 /// One step of a generated scenario.
@@ -770,6 +982,337 @@ pub fn big_batch_equals_small_batches(fresh: Factory<'_>) {
     check_aggregates(&*big);
 }
 
+/// The feed of changes after `since`, as `(seq, native_id, deleted)`.
+fn feed(store: &dyn Store, since: u64) -> Vec<(u64, String, bool)> {
+    let mut out = Vec::new();
+    ok(
+        store.changes_since(since, usize::MAX, &mut |seq, p| {
+            out.push((seq, p.native_id, p.deleted));
+            Ok(())
+        }),
+        "changes_since",
+    );
+    out
+}
+
+/// Every insert, update, annotation and tombstone that changes a post gives it a new, higher
+/// change sequence number; duplicates and no-op annotations do not; the feed returns each
+/// changed post once, deleted ones flagged.
+pub fn change_feed(fresh: Factory<'_>) {
+    let store = fresh();
+    assert_eq!(ok(store.last_change(), "last_change"), 0, "empty store");
+    assert_eq!(feed(&*store, 0), vec![], "empty feed");
+    let none = ok(
+        store.changes_since(7, 10, &mut |_, _| Ok(())),
+        "changes_since",
+    );
+    assert_eq!(none, 7, "no change: since comes back");
+    let a = sample_post(Network::X, "1", "uno");
+    let b = sample_post(Network::X, "2", "dos");
+    let c = sample_post(Network::X, "3", "tres");
+    upsert(&*store, &[item(&a), item(&b), item(&c)]);
+    let f = feed(&*store, 0);
+    assert_eq!(
+        f.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(),
+        ["1", "2", "3"],
+        "inserts in order"
+    );
+    assert!(
+        f.windows(2).all(|w| w[0].0 < w[1].0),
+        "increasing seq: {f:?}"
+    );
+    let s0 = ok(store.last_change(), "last_change");
+    assert_eq!(s0, f[2].0, "last_change is the highest seq");
+
+    // Duplicates, an already-merged partial version, an unknown annotation and a no-op
+    // annotation change nothing.
+    upsert(&*store, &[item(&a), item(&b)]);
+    ok(
+        store.annotate(&[
+            Annotation::brands(key(Network::X, "nope"), vec!["x".into()]),
+            Annotation::brands(a.key(), vec![]),
+        ]),
+        "annotate",
+    );
+    assert_eq!(
+        ok(store.last_change(), "last_change"),
+        s0,
+        "duplicates do not bump"
+    );
+    assert_eq!(feed(&*store, s0), vec![], "nothing new in the feed");
+
+    // Update (b), annotation (c), tombstone (a): each appears once, in that order.
+    let mut b2 = b.clone();
+    b2.text = "dos editado".into();
+    upsert(&*store, &[item(&b2)]);
+    ok(
+        store.annotate(&[Annotation::enrichment(
+            c.key(),
+            enrichment("es", Sentiment::Positive),
+        )]),
+        "annotate",
+    );
+    upsert(&*store, &[tomb(Network::X, Some("1"), None)]);
+    let f = feed(&*store, s0);
+    assert_eq!(
+        f.iter().map(|x| (x.1.as_str(), x.2)).collect::<Vec<_>>(),
+        [("2", false), ("3", false), ("1", true)],
+        "update, annotate, tombstone: once each, deleted flagged"
+    );
+    assert!(
+        f[0].0 > s0 && f.windows(2).all(|w| w[0].0 < w[1].0),
+        "{f:?}"
+    );
+    let s1 = ok(store.last_change(), "last_change");
+    assert_eq!(s1, f[2].0);
+    // The whole feed now has each post once, at its latest seq.
+    let all = feed(&*store, 0);
+    assert_eq!(
+        all.iter().map(|x| x.1.as_str()).collect::<Vec<_>>(),
+        ["2", "3", "1"],
+        "a post appears once, at its latest change"
+    );
+    // The same tombstone again is a duplicate.
+    upsert(&*store, &[tomb(Network::X, Some("1"), None)]);
+    assert_eq!(ok(store.last_change(), "last_change"), s1);
+    // A remembered tombstone alone is not a post; its post arrives deleted with a new seq.
+    upsert(&*store, &[tomb(Network::X, Some("4"), None)]);
+    assert_eq!(
+        feed(&*store, s1),
+        vec![],
+        "placeholders are not in the feed"
+    );
+    upsert(&*store, &[item(&sample_post(Network::X, "4", "cuatro"))]);
+    let f = feed(&*store, s1);
+    assert_eq!(f.len(), 1);
+    assert_eq!((f[0].1.as_str(), f[0].2), ("4", true));
+    // limit.
+    let mut n = 0;
+    let last = ok(
+        store.changes_since(0, 2, &mut |_, _| {
+            n += 1;
+            Ok(())
+        }),
+        "changes_since",
+    );
+    assert_eq!((n, last), (2, all[1].0), "limit 2 stops after two posts");
+    // A callback error stops the feed and comes back.
+    let r = store.changes_since(0, 10, &mut |_, _| {
+        Err(StoreError::io("indexing", std::io::Error::other("full")))
+    });
+    assert!(matches!(r, Err(StoreError::Io { .. })), "{r:?}");
+    check_aggregates(&*store);
+}
+
+/// [`Store::rollup_series`]: buckets (hour, day, Monday weeks), groupings, the brand rule,
+/// ranges (day-aligned or not) and bad widths.
+pub fn rollup_series_sums(fresh: Factory<'_>) {
+    let store = fresh();
+    // 2015-02-22 is a Sunday, 2015-02-23 a Monday.
+    let mk = |id: &str, t: &str, net: Network, brands: &[&str], s: Option<Sentiment>| {
+        let mut p = sample_post(net, id, "x");
+        p.created_at = Some(ts(t));
+        p.brands = brands.iter().map(|b| b.to_string()).collect();
+        p.enrichment = s.map(|s| enrichment("es", s));
+        p.metrics = Default::default();
+        p.metrics.likes = Some(1);
+        p.author.followers = Some(10);
+        item(&p)
+    };
+    let mut undated = sample_post(Network::X, "u", "x");
+    undated.created_at = None;
+    upsert(
+        &*store,
+        &[
+            mk(
+                "1",
+                "2015-02-22T23:30:00Z",
+                Network::X,
+                &["iberia"],
+                Some(Sentiment::Negative),
+            ),
+            mk(
+                "2",
+                "2015-02-23T00:10:00Z",
+                Network::X,
+                &["iberia", "vueling"],
+                None,
+            ),
+            mk(
+                "3",
+                "2015-02-23T10:00:00Z",
+                Network::Reddit,
+                &[],
+                Some(Sentiment::Positive),
+            ),
+            mk(
+                "4",
+                "2015-03-02T09:00:00Z",
+                Network::X,
+                &["vueling"],
+                Some(Sentiment::Negative),
+            ),
+            item(&undated),
+        ],
+    );
+    let q = |bucket_secs, group, filter| RollupQuery {
+        filter,
+        bucket_secs,
+        group,
+    };
+    let sum = |rows: &[RollupAgg]| rows.iter().map(|r| r.posts).sum::<u64>();
+    // Totals, no buckets: every post once, undated included when no range.
+    let rows = ok(
+        store.rollup_series(&q(None, RollupGroup::default(), RollupFilter::default())),
+        "rollup_series",
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].bucket, rows[0].posts, rows[0].engagement),
+        (None, 5, 5 + 3)
+    );
+    // Weeks start on Monday: the Sunday post is in the week of 2015-02-16.
+    let rows = ok(
+        store.rollup_series(&q(
+            Some(RollupQuery::WEEK),
+            RollupGroup::default(),
+            RollupFilter {
+                from: Some(ts("2015-01-01T00:00:00Z")),
+                ..Default::default()
+            },
+        )),
+        "rollup_series",
+    );
+    let got: Vec<(Option<DateTime<Utc>>, u64)> = rows.iter().map(|r| (r.bucket, r.posts)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(ts("2015-02-16T00:00:00Z")), 1),
+            (Some(ts("2015-02-23T00:00:00Z")), 2),
+            (Some(ts("2015-03-02T00:00:00Z")), 1),
+        ],
+        "Monday weeks, undated left out with a range"
+    );
+    // Days by brand: brand grouped without a brand filter gives every brand value.
+    let rows = ok(
+        store.rollup_series(&q(
+            Some(RollupQuery::DAY),
+            RollupGroup {
+                brand: true,
+                ..Default::default()
+            },
+            RollupFilter::default(),
+        )),
+        "rollup_series",
+    );
+    let got: Vec<(Option<DateTime<Utc>>, &str, u64)> = rows
+        .iter()
+        .map(|r| (r.bucket, r.brand.as_deref().unwrap_or("?"), r.posts))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (None, "", 1),
+            (Some(ts("2015-02-22T00:00:00Z")), "", 1),
+            (Some(ts("2015-02-22T00:00:00Z")), "iberia", 1),
+            (Some(ts("2015-02-23T00:00:00Z")), "", 2),
+            (Some(ts("2015-02-23T00:00:00Z")), "iberia", 1),
+            (Some(ts("2015-02-23T00:00:00Z")), "vueling", 1),
+            (Some(ts("2015-03-02T00:00:00Z")), "", 1),
+            (Some(ts("2015-03-02T00:00:00Z")), "vueling", 1),
+        ]
+    );
+    // Share of voice shape: brands x sentiment over a range that is not day-aligned (hourly
+    // rollups: hours starting in [from, to)).
+    let rows = ok(
+        store.rollup_series(&q(
+            None,
+            RollupGroup {
+                brand: true,
+                sentiment: true,
+                ..Default::default()
+            },
+            RollupFilter {
+                from: Some(ts("2015-02-22T23:00:00Z")),
+                to: Some(ts("2015-02-23T01:00:00Z")),
+                brands: vec!["iberia".into(), "vueling".into()],
+                ..Default::default()
+            },
+        )),
+        "rollup_series",
+    );
+    let got: Vec<(&str, &str, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.brand.as_deref().unwrap_or("?"),
+                r.sentiment.as_deref().unwrap_or("?"),
+                r.posts,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("iberia", "negative", 1),
+            ("iberia", "unknown", 1),
+            ("vueling", "unknown", 1)
+        ]
+    );
+    // Networks and kind; a network filter.
+    let rows = ok(
+        store.rollup_series(&q(
+            Some(RollupQuery::HOUR),
+            RollupGroup {
+                network: true,
+                kind: true,
+                ..Default::default()
+            },
+            RollupFilter {
+                networks: vec![Network::Reddit],
+                ..Default::default()
+            },
+        )),
+        "rollup_series",
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].bucket, rows[0].network, rows[0].kind, rows[0].posts),
+        (
+            Some(ts("2015-02-23T10:00:00Z")),
+            Some(Network::Reddit),
+            Some(PostKind::Post),
+            1
+        )
+    );
+    assert_eq!(sum(&rows), 1);
+    // A deleted post leaves the sums of both the hourly and the daily paths.
+    upsert(&*store, &[tomb(Network::Reddit, Some("3"), None)]);
+    for w in [RollupQuery::HOUR, RollupQuery::DAY] {
+        let rows = ok(
+            store.rollup_series(&q(
+                Some(w),
+                RollupGroup::default(),
+                RollupFilter {
+                    networks: vec![Network::Reddit],
+                    ..Default::default()
+                },
+            )),
+            "rollup_series",
+        );
+        assert!(rows.is_empty(), "width {w}: {rows:?}");
+    }
+    // Bad widths are errors, not silent garbage.
+    for w in [0, 1_800, 5_000] {
+        let r = store.rollup_series(&q(Some(w), RollupGroup::default(), RollupFilter::default()));
+        assert!(
+            matches!(r, Err(StoreError::InvalidQuery { .. })),
+            "width {w}: {r:?}"
+        );
+    }
+    check_aggregates(&*store);
+}
+
 /// Runs every behaviour: `fresh` gives a new empty store per call, `same` reopens one store.
 pub fn run_all(fresh: Factory<'_>, same: Factory<'_>) {
     insert_duplicate_update_counts(fresh);
@@ -783,6 +1326,8 @@ pub fn run_all(fresh: Factory<'_>, same: Factory<'_>) {
     annotate_changes(fresh);
     rollups_after_insert_update_annotate(fresh);
     rollup_filters(fresh);
+    rollup_series_sums(fresh);
+    change_feed(fresh);
     invalid_item_rolls_back_the_batch(fresh);
     big_batch_equals_small_batches(fresh);
     reopen_persists(same);

@@ -84,6 +84,12 @@ pub enum StoreError {
         /// What is wrong.
         reason: String,
     },
+    /// A rollup query the store cannot answer (e.g. a bucket width that is not whole hours).
+    #[error("invalid rollup query: {reason}")]
+    InvalidQuery {
+        /// What is wrong.
+        reason: String,
+    },
     /// An I/O error raised by a caller's callback (e.g. writing an export), carried through.
     #[error("{what}: {source}")]
     Io {

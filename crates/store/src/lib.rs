@@ -1,8 +1,9 @@
 //! Tertulia's storage.
 //!
 //! A [`Store`] keeps normalised posts (identity `(network, native_id)`), applies deletions,
-//! maintains hourly [rollups](Store::rollups) and [stats](Store::stats) inside the same
-//! transaction as every write, and streams posts back in insertion order. Backends are chosen by
+//! maintains hourly and daily [rollups](Store::rollups) (summed by
+//! [`Store::rollup_series`]) and [stats](Store::stats) inside the same transaction as every
+//! write, numbers every change for a [change feed](Store::changes_since), and streams posts back in insertion order. Backends are chosen by
 //! URI with [`open`]: a directory path or `sqlite:PATH` opens the embedded SQLite backend
 //! ([`SqliteStore`]); `postgres://…` is reserved for the scale-out backend, not built yet.
 //!
@@ -69,6 +70,31 @@ pub trait Store: Send + Sync {
 
     /// Hourly rollup rows matching `filter`, ordered by hour, network, kind, sentiment, brand.
     fn rollups(&self, filter: &RollupFilter) -> Result<Vec<RollupRow>, StoreError>;
+
+    /// Rollups summed by the store: one [`RollupAgg`] per (time bucket, grouped dimensions),
+    /// ordered by bucket (undated first), network, kind, sentiment, brand. Costs O(stored
+    /// rollup rows in range), read from the daily rollups when the bucket is a whole number of
+    /// days, the range is day-aligned and `kind` is not grouped; else from the hourly ones.
+    /// See [`RollupQuery`] for the bucket alignment and the brand rule.
+    fn rollup_series(&self, query: &RollupQuery) -> Result<Vec<RollupAgg>, StoreError>;
+
+    /// The change feed: calls `f(seq, post)` for every stored post whose change sequence number
+    /// is greater than `since`, in increasing `seq` order, at most `limit` posts. Deleted posts
+    /// are included (flagged `deleted`) so that a consumer can drop them; tombstone-only
+    /// placeholders are not posts and never appear. Every insert, update, annotation or
+    /// deletion that changes a post gives it a new, higher `seq` (a post appears once, with its
+    /// latest `seq`); duplicates change nothing. Returns the highest `seq` visited, or `since`
+    /// when none. Pages are read under the lock and handed to `f` outside it, so `f` may call
+    /// the store; an error from `f` stops the walk and is returned.
+    fn changes_since(
+        &self,
+        since: u64,
+        limit: usize,
+        f: &mut dyn FnMut(u64, Post) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError>;
+
+    /// The highest change sequence number given so far (0 for a store that never held a post).
+    fn last_change(&self) -> Result<u64, StoreError>;
 }
 
 /// Opens a store by URI: a directory path or `sqlite:PATH` opens (creating if absent) the
@@ -347,6 +373,83 @@ pub struct RollupRow {
     pub engagement: u64,
     /// Sum of the authors' followers (see [`reach`]).
     pub reach: u64,
+}
+
+/// Origin of rollup time buckets: Monday 1970-01-05 00:00 UTC (Unix second 345,600). Buckets
+/// of `w` seconds start at `ORIGIN + k·w`, so hours and days are the UTC ones and weeks start on
+/// Monday 00:00 UTC.
+pub const BUCKET_ORIGIN: i64 = 4 * 86_400;
+
+/// Which dimensions [`Store::rollup_series`] keeps apart (the others are summed over).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollupGroup {
+    /// One group per network.
+    pub network: bool,
+    /// One group per kind (forces the hourly rollups).
+    pub kind: bool,
+    /// One group per sentiment label (`positive`, `neutral`, `negative`, `unknown`).
+    pub sentiment: bool,
+    /// One group per brand value, `""` ([`ALL_POSTS`]) included.
+    pub brand: bool,
+}
+
+/// What [`Store::rollup_series`] sums, and how.
+///
+/// - `filter` selects rollup rows exactly as for [`Store::rollups`]: hours starting in
+///   `[from, to)` (undated posts only when neither bound is set), networks, brand values.
+/// - Brand rule: when `group.brand` is false and `filter.brands` is empty, only the
+///   [`ALL_POSTS`] rows are summed (every post once); otherwise every row whose brand passes
+///   the filter is (a post counts once per brand value).
+/// - `bucket_secs`: `None` sums the whole range into one bucket per group (`bucket` is then
+///   `None`); `Some(w)` (a positive multiple of 3,600) puts each hour in the bucket starting at
+///   [`BUCKET_ORIGIN`]` + k·w` that holds it: `3600` hours, `86400` UTC days, `604800` weeks
+///   starting Monday 00:00 UTC. Undated posts get `bucket: None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollupQuery {
+    /// Rows to sum.
+    pub filter: RollupFilter,
+    /// Bucket width in seconds (a positive multiple of 3,600), or `None` for one bucket.
+    pub bucket_secs: Option<u64>,
+    /// Dimensions kept apart.
+    pub group: RollupGroup,
+}
+
+impl RollupQuery {
+    /// Bucket width of one UTC hour.
+    pub const HOUR: u64 = 3_600;
+    /// Bucket width of one UTC day.
+    pub const DAY: u64 = 86_400;
+    /// Bucket width of one week (Monday 00:00 UTC to the next Monday).
+    pub const WEEK: u64 = 7 * 86_400;
+}
+
+/// One group of [`Store::rollup_series`]: sums over the non-deleted posts of one bucket and one
+/// value of each grouped dimension (`None` for dimensions not grouped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollupAgg {
+    /// Start of the bucket; `None` for undated posts or when the query has no bucket width.
+    pub bucket: Option<DateTime<Utc>>,
+    /// The network, when grouped.
+    pub network: Option<Network>,
+    /// The kind, when grouped.
+    pub kind: Option<PostKind>,
+    /// The sentiment label, when grouped.
+    pub sentiment: Option<String>,
+    /// The brand value (`""` = every post), when grouped.
+    pub brand: Option<String>,
+    /// Number of posts.
+    pub posts: u64,
+    /// Sum of likes + reshares + replies + quotes (see [`engagement`]).
+    pub engagement: u64,
+    /// Sum of the authors' followers (see [`reach`]).
+    pub reach: u64,
+}
+
+/// Start (Unix seconds) of the `width`-second rollup bucket holding Unix time `t` (see
+/// [`BUCKET_ORIGIN`]).
+pub fn bucket_start(t: i64, width: i64) -> i64 {
+    let w = width.max(1);
+    t - (t - BUCKET_ORIGIN).rem_euclid(w)
 }
 
 #[cfg(test)]

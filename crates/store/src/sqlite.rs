@@ -4,13 +4,14 @@
 
 use crate::agg::{Deltas, SENTIMENTS, UNKNOWN_HOUR, effective_lang, truncate};
 use crate::{
-    Annotation, Outcome, RollupFilter, RollupRow, Stats, Store, StoreError, UpsertSummary,
-    check_item, merge_posts,
+    ALL_POSTS, Annotation, Outcome, RollupAgg, RollupFilter, RollupQuery, RollupRow, Stats, Store,
+    StoreError, UpsertSummary, bucket_start, check_item, merge_posts,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{
     CachedStatement, Connection, OptionalExtension, Transaction, TransactionBehavior, params,
 };
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use tertulia_model::{Item, Network, Post, PostKey, PostKind, Tombstone};
@@ -58,7 +59,8 @@ impl Default for OpenOptions {
 }
 
 /// Schema migrations; migration `i` brings the database to version `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE posts (
     id          INTEGER PRIMARY KEY,      -- insertion order
     network     TEXT    NOT NULL,
@@ -104,14 +106,44 @@ CREATE TABLE rollups (                    -- hourly aggregates of non-deleted po
     reach       INTEGER NOT NULL,
     PRIMARY KEY (hour, network, kind, sentiment, brand)
 ) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+-- v2: change feed (seq) and daily rollups.
+ALTER TABLE posts ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;  -- change sequence number
+UPDATE posts SET seq = id;
+CREATE INDEX posts_seq ON posts(seq);
+-- No query reads posts by time (the rollups answer time questions): one index less per insert.
+DROP INDEX IF EXISTS posts_created;
+
+CREATE TABLE meta (                       -- store-wide values: last_seq
+    key         TEXT    PRIMARY KEY,
+    value       INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) SELECT 'last_seq', COALESCE(MAX(seq), 0) FROM posts;
+
+CREATE TABLE rollups_daily (              -- the hourly rollups summed per UTC day, without kind
+    day         INTEGER NOT NULL,         -- Unix seconds of the UTC day; -1 = no created_at
+    network     TEXT    NOT NULL,
+    sentiment   TEXT    NOT NULL,
+    brand       TEXT    NOT NULL,
+    posts       INTEGER NOT NULL,
+    engagement  INTEGER NOT NULL,
+    reach       INTEGER NOT NULL,
+    PRIMARY KEY (day, network, sentiment, brand)
+) WITHOUT ROWID;
+INSERT INTO rollups_daily (day, network, sentiment, brand, posts, engagement, reach)
+    SELECT CASE WHEN hour = -1 THEN -1 ELSE hour - ((hour % 86400) + 86400) % 86400 END AS d,
+           network, sentiment, brand, SUM(posts), SUM(engagement), SUM(reach)
+    FROM rollups GROUP BY d, network, sentiment, brand;
+"#,
+];
 
 const INSERT_POST: &str = "INSERT INTO posts \
-    (network, native_id, alt_id, created_at, kind, lang, author, deleted, hash, doc) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+    (network, native_id, alt_id, created_at, kind, lang, author, deleted, hash, doc, seq) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
     ON CONFLICT(network, native_id) DO NOTHING";
 const UPDATE_POST: &str = "UPDATE posts SET alt_id = ?2, created_at = ?3, kind = ?4, lang = ?5, \
-    author = ?6, deleted = ?7, hash = ?8, doc = ?9 WHERE id = ?1";
+    author = ?6, deleted = ?7, hash = ?8, doc = ?9, seq = ?10 WHERE id = ?1";
 const SELECT_BY_KEY: &str =
     "SELECT id, deleted, doc FROM posts WHERE network = ?1 AND native_id = ?2";
 const SELECT_BY_ALT: &str =
@@ -243,6 +275,37 @@ impl SqliteStore {
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         self.conn.lock().map_err(|_| StoreError::Poisoned)
+    }
+
+    /// Reads one page of `(position, post)` with `sql` (selecting position, network, native_id,
+    /// doc; bound to `after` and `limit`) under the lock, decoded.
+    fn page(
+        &self,
+        sql: &str,
+        after: i64,
+        limit: i64,
+        what: &'static str,
+    ) -> Result<Vec<(i64, Post)>, StoreError> {
+        let conn = self.lock()?;
+        let err = || StoreError::sqlite(|| what);
+        let mut stmt = conn.prepare_cached(sql).map_err(err())?;
+        let mut rows = stmt.query(params![after, limit]).map_err(err())?;
+        let mut page = Vec::with_capacity(usize::try_from(limit).unwrap_or(0).min(1024));
+        while let Some(r) = rows.next().map_err(err())? {
+            let pos: i64 = r.get(0).map_err(err())?;
+            let net = r.get_ref(1).map_err(err())?.as_str().unwrap_or("?");
+            let network = parse_network(net)?;
+            let native = r.get_ref(2).map_err(err())?.as_str().unwrap_or("?");
+            let doc = r
+                .get_ref(3)
+                .map_err(err())?
+                .as_str()
+                .map_err(|e| StoreError::Corrupt {
+                    detail: format!("post {network}:{} is not text: {e}", truncate(native, 200)),
+                })?;
+            page.push((pos, decode(doc, network, native)?));
+        }
+        Ok(page)
     }
 }
 
@@ -409,6 +472,10 @@ struct Writer<'t> {
     buf: Vec<u8>,
     deltas: Deltas,
     summary: UpsertSummary,
+    /// Last change sequence number given (starts at the stored `last_seq`).
+    seq: i64,
+    /// The stored `last_seq` when the transaction began.
+    seq_start: i64,
 }
 
 impl<'t> Writer<'t> {
@@ -419,6 +486,7 @@ impl<'t> Writer<'t> {
         let pending = tx
             .query_row("SELECT EXISTS (SELECT 1 FROM tombstones)", [], |r| r.get(0))
             .map_err(StoreError::sqlite(|| "read pending tombstones"))?;
+        let seq = read_last_seq(tx)?;
         Ok(Writer {
             tx,
             insert,
@@ -428,7 +496,21 @@ impl<'t> Writer<'t> {
             buf: Vec::with_capacity(4096),
             deltas: Deltas::default(),
             summary: UpsertSummary::default(),
+            seq,
+            seq_start: seq,
         })
+    }
+
+    /// Stores the last change sequence number given in this transaction.
+    fn finish(&mut self) -> Result<(), StoreError> {
+        if self.seq != self.seq_start {
+            self.tx
+                .prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'last_seq'")
+                .and_then(|mut st| st.execute([self.seq]))
+                .map_err(StoreError::sqlite(|| "store the change sequence number"))?;
+            self.seq_start = self.seq;
+        }
+        Ok(())
     }
 
     fn find(&self, sql: &str, network: Network, id: &str) -> Result<Vec<Found>, StoreError> {
@@ -490,11 +572,13 @@ impl<'t> Writer<'t> {
                 author_column(post),
                 i64::from(post.deleted),
                 hash,
-                json_text(&self.buf)
+                json_text(&self.buf),
+                self.seq + 1
             ])
             .map_err(StoreError::sqlite(|| {
                 format!("update post {}", key_label(post.network, &post.native_id))
             }))?;
+        self.seq += 1;
         self.deltas.apply(old, -1);
         self.deltas.apply(post, 1);
         Ok(())
@@ -556,12 +640,14 @@ impl<'t> Writer<'t> {
                     author_column(p),
                     i64::from(p.deleted),
                     hash,
-                    json_text(bytes)
+                    json_text(bytes),
+                    self.seq + 1
                 ])
                 .map_err(StoreError::sqlite(|| {
                     format!("insert post {}", key_label(p.network, &p.native_id))
                 }))?;
             if inserted == 1 {
+                self.seq += 1;
                 self.written += bytes.len() as u64;
                 self.expect_existing = false;
                 self.deltas.apply(p, 1);
@@ -717,7 +803,67 @@ fn flush(tx: &Transaction<'_>, deltas: &Deltas) -> Result<(), StoreError> {
             prune.execute(key).map_err(err())?;
         }
     }
+    // The same deltas per UTC day, without kind.
+    let mut daily: HashMap<(i64, Network, u8, &str), [i64; 3]> = HashMap::new();
+    for (k, v) in &deltas.rollups {
+        let day = if k.hour == UNKNOWN_HOUR {
+            UNKNOWN_HOUR
+        } else {
+            k.hour.div_euclid(86_400) * 86_400
+        };
+        let e = daily
+            .entry((day, k.network, k.sentiment, k.brand.as_str()))
+            .or_insert([0; 3]);
+        for (a, b) in e.iter_mut().zip(v) {
+            *a += b;
+        }
+    }
+    let err = || StoreError::sqlite(|| "update daily rollups");
+    let mut up = tx
+        .prepare_cached(
+            "INSERT INTO rollups_daily (day, network, sentiment, brand, posts, engagement, reach)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (day, network, sentiment, brand) DO UPDATE SET
+                posts = posts + excluded.posts,
+                engagement = engagement + excluded.engagement,
+                reach = reach + excluded.reach",
+        )
+        .map_err(err())?;
+    let mut prune = tx
+        .prepare_cached(
+            "DELETE FROM rollups_daily WHERE day = ?1 AND network = ?2 AND sentiment = ?3
+             AND brand = ?4 AND posts = 0",
+        )
+        .map_err(err())?;
+    for ((day, network, sentiment, brand), v) in &daily {
+        if v == &[0, 0, 0] {
+            continue;
+        }
+        let sentiment = SENTIMENTS[usize::from(*sentiment)];
+        up.execute(params![
+            day,
+            network.as_str(),
+            sentiment,
+            brand,
+            v[0],
+            v[1],
+            v[2]
+        ])
+        .map_err(err())?;
+        if v[0] < 0 {
+            prune
+                .execute(params![day, network.as_str(), sentiment, brand])
+                .map_err(err())?;
+        }
+    }
     Ok(())
+}
+
+fn read_last_seq(conn: &Connection) -> Result<i64, StoreError> {
+    conn.prepare_cached("SELECT value FROM meta WHERE key = 'last_seq'")
+        .and_then(|mut st| st.query_row([], |r| r.get::<_, i64>(0)).optional())
+        .map(|v| v.unwrap_or(0))
+        .map_err(StoreError::sqlite(|| "read the change sequence number"))
 }
 
 fn parse_network(s: &str) -> Result<Network, StoreError> {
@@ -799,6 +945,7 @@ impl Store for SqliteStore {
                             ),
                         });
                     }
+                    w.finish()?;
                     Ok((
                         std::mem::take(&mut w.deltas),
                         std::mem::take(&mut w.summary),
@@ -814,6 +961,7 @@ impl Store for SqliteStore {
                     Item::Delete(t) => w.tombstone(t)?,
                 }
             }
+            w.finish()?;
             (
                 std::mem::take(&mut w.deltas),
                 std::mem::take(&mut w.summary),
@@ -861,32 +1009,12 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut after = 0i64;
         loop {
-            let page: Vec<(i64, Post)> = {
-                let conn = self.lock()?;
-                let err = || StoreError::sqlite(|| "read posts in insertion order");
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT id, network, native_id, doc FROM posts WHERE id > ?1 ORDER BY id LIMIT ?2",
-                    )
-                    .map_err(err())?;
-                let mut rows = stmt.query(params![after, PAGE]).map_err(err())?;
-                let mut page = Vec::with_capacity(PAGE as usize);
-                while let Some(r) = rows.next().map_err(err())? {
-                    let id: i64 = r.get(0).map_err(err())?;
-                    let net: String = r.get(1).map_err(err())?;
-                    let native: String = r.get(2).map_err(err())?;
-                    let doc =
-                        r.get_ref(3)
-                            .map_err(err())?
-                            .as_str()
-                            .map_err(|e| StoreError::Corrupt {
-                                detail: format!("post {net}:{native} is not text: {e}"),
-                            })?;
-                    let post = decode(doc, parse_network(&net)?, &native)?;
-                    page.push((id, post));
-                }
-                page
-            };
+            let page = self.page(
+                "SELECT id, network, native_id, doc FROM posts WHERE id > ?1 ORDER BY id LIMIT ?2",
+                after,
+                PAGE,
+                "read posts in insertion order",
+            )?;
             let Some(last) = page.last().map(|(id, _)| *id) else {
                 return Ok(());
             };
@@ -970,6 +1098,7 @@ impl Store for SqliteStore {
                 w.rewrite(row.id, &old, &new)?;
                 changed += 1;
             }
+            w.finish()?;
             (std::mem::take(&mut w.deltas), w.written)
         };
         flush(&tx, &deltas)?;
@@ -1044,6 +1173,344 @@ impl Store for SqliteStore {
         }
         Ok(out)
     }
+
+    fn rollup_series(&self, query: &RollupQuery) -> Result<Vec<RollupAgg>, StoreError> {
+        let conn = self.lock()?;
+        sum_rollups(&conn, query)
+    }
+
+    fn changes_since(
+        &self,
+        since: u64,
+        limit: usize,
+        f: &mut dyn FnMut(u64, Post) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let mut last = since;
+        let mut after = i64::try_from(since).unwrap_or(i64::MAX);
+        let mut left = limit;
+        while left > 0 {
+            let n = i64::try_from(left).unwrap_or(PAGE).min(PAGE);
+            let page = self.page(
+                "SELECT seq, network, native_id, doc FROM posts WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                after,
+                n,
+                "read the change feed",
+            )?;
+            if page.is_empty() {
+                break;
+            }
+            for (seq, post) in page {
+                f(to_u64(seq), post)?;
+                last = to_u64(seq);
+                after = seq;
+                left -= 1;
+            }
+        }
+        Ok(last)
+    }
+
+    fn last_change(&self) -> Result<u64, StoreError> {
+        let conn = self.lock()?;
+        read_last_seq(&conn).map(to_u64)
+    }
+}
+
+/// Interned text values of one rollup dimension (network, kind, sentiment or brand): id 0
+/// stands for "not grouped", id `i > 0` for `names[i - 1]`.
+#[derive(Default)]
+struct Interner {
+    names: Vec<String>,
+    /// Used once there are more names than a linear scan handles well.
+    index: HashMap<String, u32>,
+}
+
+impl Interner {
+    /// Names up to which a linear scan is used (dimensions usually have a handful of values).
+    const SCAN: usize = 24;
+
+    /// The id of a name given as stored bytes (checked as UTF-8 only when new).
+    fn id(&mut self, b: &[u8]) -> Result<u32, StoreError> {
+        if self.names.len() <= Self::SCAN
+            && let Some(i) = self.names.iter().position(|n| n.as_bytes() == b)
+        {
+            return Ok(i as u32 + 1);
+        }
+        let s = std::str::from_utf8(b).map_err(|e| StoreError::Corrupt {
+            detail: format!("rollup value is not UTF-8: {e}"),
+        })?;
+        if self.names.len() > Self::SCAN
+            && let Some(i) = self.index.get(s)
+        {
+            return Ok(*i);
+        }
+        self.names.push(s.to_string());
+        let i = self.names.len() as u32;
+        if self.names.len() > Self::SCAN {
+            if self.index.is_empty() {
+                for (k, n) in self.names.iter().enumerate() {
+                    self.index.insert(n.clone(), k as u32 + 1);
+                }
+            } else {
+                self.index.insert(s.to_string(), i);
+            }
+        }
+        Ok(i)
+    }
+
+    fn name(&self, i: u32) -> Option<&str> {
+        let i = usize::try_from(i).ok()?.checked_sub(1)?;
+        self.names.get(i).map(String::as_str)
+    }
+
+    /// Rank of each id in the text order of the names (`ranks()[id]`; 0 for id 0).
+    fn ranks(&self) -> Vec<u32> {
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_by(|a, b| self.names[*a].cmp(&self.names[*b]));
+        let mut ranks = vec![0u32; self.names.len() + 1];
+        for (rank, k) in order.into_iter().enumerate() {
+            ranks[k + 1] = rank as u32 + 1;
+        }
+        ranks
+    }
+}
+
+/// The value of interned id `i` (`None` for 0, "not grouped").
+fn interned<T: Copy>(values: &[T], i: u32) -> Option<T> {
+    let i = usize::try_from(i).ok()?.checked_sub(1)?;
+    values.get(i).copied()
+}
+
+/// A cheap hasher for the small integer keys of in-memory rollup groups (SipHash costs more
+/// than the rest of the work per row).
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type KeyHash = std::hash::BuildHasherDefault<KeyHasher>;
+
+/// Sums rollups for [`Store::rollup_series`] (see there and [`RollupQuery`]).
+///
+/// The rows in range are read in primary-key order (time first, so no sort) and summed in
+/// memory one bucket at a time: each bucket's groups are few (networks × kinds × sentiments ×
+/// brands at most). Measured over 10M posts, this is ~2× faster than `GROUP BY` in SQL, which
+/// sorts (the key order of the tables is not the grouping order once `kind` is summed over).
+fn sum_rollups(conn: &Connection, q: &RollupQuery) -> Result<Vec<RollupAgg>, StoreError> {
+    use rusqlite::types::{Value, ValueRef};
+    let width = match q.bucket_secs {
+        None => None,
+        // Up to ~100 years: wider buckets are one bucket anyway.
+        Some(w) if w > 0 && w % 3_600 == 0 && w <= 3_600 * 24 * 366 * 100 => Some(w as i64),
+        Some(w) => {
+            return Err(StoreError::InvalidQuery {
+                reason: format!(
+                    "bucket width {w} s is not a positive whole number of hours (at most 100 years)"
+                ),
+            });
+        }
+    };
+    let f = &q.filter;
+    let g = q.group;
+    let day_aligned = |t: Option<DateTime<Utc>>| t.is_none_or(|t| t.timestamp() % 86_400 == 0);
+    let daily = !g.kind
+        && width.is_none_or(|w| w % 86_400 == 0)
+        && day_aligned(f.from)
+        && day_aligned(f.to);
+    let (table, col) = if daily {
+        ("rollups_daily", "day")
+    } else {
+        ("rollups", "hour")
+    };
+    // Only names we chose go into the SQL text; every value from outside is bound. Columns of
+    // dimensions not grouped are not selected (SQLite decodes every selected column).
+    let pick = |on: bool, c: &'static str| if on { c } else { "NULL" };
+    let mut sql = format!(
+        "SELECT {col}, {}, {}, {}, {}, posts, engagement, reach FROM {table} WHERE 1 = 1",
+        pick(g.network, "network"),
+        pick(g.kind, "kind"),
+        pick(g.sentiment, "sentiment"),
+        pick(g.brand, "brand"),
+    );
+    let mut args: Vec<Value> = Vec::new();
+    let from_excludes_undated = f.from.is_some_and(|t| t.timestamp() > UNKNOWN_HOUR);
+    if (f.from.is_some() || f.to.is_some()) && !from_excludes_undated {
+        sql.push_str(&format!(" AND {col} <> ?"));
+        args.push(Value::Integer(UNKNOWN_HOUR));
+    }
+    if let Some(from) = f.from {
+        // An hour (or day, when aligned) is in when it starts in [from, to).
+        sql.push_str(&format!(" AND {col} >= ?"));
+        args.push(Value::Integer(from.timestamp()));
+    }
+    if let Some(to) = f.to {
+        sql.push_str(&format!(" AND {col} < ?"));
+        args.push(Value::Integer(to.timestamp()));
+    }
+    if !f.networks.is_empty() {
+        sql.push_str(" AND network IN (");
+        for (i, n) in f.networks.iter().enumerate() {
+            sql.push_str(if i == 0 { "?" } else { ", ?" });
+            args.push(Value::Text(n.as_str().to_string()));
+        }
+        sql.push(')');
+    }
+    if !f.brands.is_empty() {
+        sql.push_str(" AND brand IN (");
+        for (i, b) in f.brands.iter().enumerate() {
+            sql.push_str(if i == 0 { "?" } else { ", ?" });
+            args.push(Value::Text(b.clone()));
+        }
+        sql.push(')');
+    } else if !g.brand {
+        sql.push_str(" AND brand = ?");
+        args.push(Value::Text(ALL_POSTS.to_string()));
+    }
+    sql.push_str(&format!(" ORDER BY {col}"));
+
+    let err = || StoreError::sqlite(|| "sum rollups");
+    let mut stmt = conn.prepare_cached(&sql).map_err(err())?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(args))
+        .map_err(err())?;
+    // Dimension values interned per query: [network, kind, sentiment, brand].
+    let mut dims: [Interner; 4] = Default::default();
+    let on = [g.network, g.kind, g.sentiment, g.brand];
+    type Groups = HashMap<[u32; 4], [i64; 3], KeyHash>;
+    let mut current: Option<i64> = None;
+    let mut groups: Groups = HashMap::default();
+    let mut undated: Groups = HashMap::default();
+    let mut out: Vec<RollupAgg> = Vec::new();
+    // Per flush: ranks of the interned names, and networks and kinds parsed once per name.
+    let flush = |bucket: Option<i64>,
+                 groups: &mut Groups,
+                 dims: &[Interner; 4],
+                 out: &mut Vec<RollupAgg>|
+     -> Result<(), StoreError> {
+        let ranks: [Vec<u32>; 4] = [
+            dims[0].ranks(),
+            dims[1].ranks(),
+            dims[2].ranks(),
+            dims[3].ranks(),
+        ];
+        let networks = dims[0]
+            .names
+            .iter()
+            .map(|n| parse_network(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let kinds = dims[1]
+            .names
+            .iter()
+            .map(|n| parse_kind(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let rank = |k: &[u32; 4]| -> [u32; 4] {
+            let r = |d: usize| ranks[d].get(k[d] as usize).copied().unwrap_or(0);
+            [r(0), r(1), r(2), r(3)]
+        };
+        let mut keyed: Vec<([u32; 4], [u32; 4], [i64; 3])> = groups
+            .drain()
+            .filter(|(_, v)| v[0] > 0)
+            .map(|(k, v)| (rank(&k), k, v))
+            .collect();
+        keyed.sort_unstable_by_key(|x| x.0);
+        let start = bucket.and_then(|b| DateTime::<Utc>::from_timestamp(b, 0));
+        for (_, k, v) in keyed {
+            out.push(RollupAgg {
+                bucket: start,
+                network: interned(&networks, k[0]),
+                kind: interned(&kinds, k[1]),
+                sentiment: dims[2].name(k[2]).map(str::to_string),
+                brand: dims[3].name(k[3]).map(str::to_string),
+                posts: to_u64(v[0]),
+                engagement: to_u64(v[1]),
+                reach: to_u64(v[2]),
+            });
+        }
+        Ok(())
+    };
+    while let Some(r) = rows.next().map_err(err())? {
+        // Borrowed values, matched directly: the generic getters cost more than the rest.
+        let int = |i: usize| -> Result<i64, StoreError> {
+            match r.get_ref(i).map_err(err())? {
+                ValueRef::Integer(n) => Ok(n),
+                other => Err(StoreError::Corrupt {
+                    detail: format!(
+                        "rollup column {i} is {:?}, not an integer",
+                        other.data_type()
+                    ),
+                }),
+            }
+        };
+        let t = int(0)?;
+        let mut key = [0u32; 4];
+        for (d, slot) in key.iter_mut().enumerate() {
+            if on[d] {
+                let ValueRef::Text(bytes) = r.get_ref(d + 1).map_err(err())? else {
+                    return Err(StoreError::Corrupt {
+                        detail: format!("rollup column {} is not text", d + 1),
+                    });
+                };
+                *slot = dims[d].id(bytes)?;
+            }
+        }
+        let vals = [int(5)?, int(6)?, int(7)?];
+        let target = if t == UNKNOWN_HOUR {
+            &mut undated
+        } else {
+            let bucket = width.map(|w| bucket_start(t, w));
+            if bucket != current {
+                if current.is_some() || width.is_none() {
+                    flush(current, &mut groups, &dims, &mut out)?;
+                }
+                current = bucket;
+            }
+            &mut groups
+        };
+        let e = target.entry(key).or_insert([0; 3]);
+        for (a, b) in e.iter_mut().zip(vals) {
+            *a += b;
+        }
+    }
+    if width.is_none() {
+        // One bucket: undated rows join the dated ones.
+        for (k, v) in undated.drain() {
+            let e = groups.entry(k).or_insert([0; 3]);
+            for (a, b) in e.iter_mut().zip(v) {
+                *a += b;
+            }
+        }
+        flush(None, &mut groups, &dims, &mut out)?;
+        return Ok(out);
+    }
+    flush(current, &mut groups, &dims, &mut out)?;
+    if !undated.is_empty() {
+        let mut first = Vec::new();
+        flush(None, &mut undated, &dims, &mut first)?;
+        first.append(&mut out);
+        out = first;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -1067,6 +1534,83 @@ mod tests {
         drop(s);
         let e = SqliteStore::open(dir.path()).unwrap_err().to_string();
         assert!(e.contains("schema version 999"), "{e}");
+    }
+
+    #[test]
+    fn version_1_databases_migrate_to_the_change_feed_and_daily_rollups() {
+        use crate::conformance::{self, sample_post};
+        let dir = tempfile::tempdir().unwrap();
+        let mut items = Vec::new();
+        for i in 0..5 {
+            let mut p = sample_post(Network::X, &i.to_string(), "hola");
+            p.brands = vec![format!("b{}", i % 2)];
+            p.created_at = p
+                .created_at
+                .map(|t| t + chrono::Duration::hours(i * 13 - 30));
+            items.push(Item::Post(Box::new(p)));
+        }
+        {
+            let s = SqliteStore::open(dir.path()).unwrap();
+            s.upsert(&items).unwrap();
+            s.upsert(&[Item::Delete(Tombstone {
+                network: Network::X,
+                native_id: Some("0".into()),
+                alt_id: None,
+                deleted_at: None,
+            })])
+            .unwrap();
+            // Back to what version 1 had.
+            s.lock()
+                .unwrap()
+                .execute_batch(
+                    "DROP INDEX posts_seq; ALTER TABLE posts DROP COLUMN seq;
+                     CREATE INDEX posts_created ON posts(created_at);
+                     DROP TABLE meta; DROP TABLE rollups_daily;
+                     DELETE FROM schema_version WHERE version > 1;",
+                )
+                .unwrap();
+        }
+        let s = SqliteStore::open(dir.path()).unwrap();
+        // Existing rows get seq = id; the counter continues from the highest.
+        assert_eq!(s.last_change().unwrap(), 5);
+        conformance::check_aggregates(&s);
+        let mut a = sample_post(Network::X, "9", "nuevo");
+        a.brands = vec!["b1".into()];
+        s.upsert(&[Item::Post(Box::new(a))]).unwrap();
+        assert_eq!(s.last_change().unwrap(), 6);
+        conformance::check_aggregates(&s);
+    }
+
+    #[test]
+    fn series_with_many_brands_sum_each_once() {
+        use crate::conformance::sample_post;
+        use crate::{RollupGroup, RollupQuery};
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(dir.path()).unwrap();
+        let items: Vec<Item> = (0..120)
+            .map(|i| {
+                let mut p = sample_post(Network::X, &i.to_string(), "hola");
+                p.brands = vec![format!("brand{:02}", i % 40)];
+                Item::Post(Box::new(p))
+            })
+            .collect();
+        s.upsert(&items).unwrap();
+        let rows = s
+            .rollup_series(&RollupQuery {
+                group: RollupGroup {
+                    brand: true,
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .unwrap();
+        let got: Vec<(String, u64)> = rows
+            .into_iter()
+            .map(|r| (r.brand.unwrap_or_default(), r.posts))
+            .collect();
+        let mut want = vec![(String::new(), 120)];
+        want.extend((0..40).map(|i| (format!("brand{i:02}"), 3)));
+        assert_eq!(got, want);
     }
 
     #[test]
