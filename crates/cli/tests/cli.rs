@@ -324,3 +324,34 @@ fn brands_edited_by_hand_in_the_config_retag_stored_posts() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("tertulia.toml"));
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let samples = repo().join("samples");
+    assert!(
+        run(dir.path(), &["import", samples.to_str().unwrap()])
+            .status
+            .success()
+    );
+    for args in [&["export"][..], &["analyze", "timeline", "--json"][..]] {
+        let mut child = bin()
+            .arg("--data")
+            .arg(dir.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one byte, then close the pipe, as `| head -c 1` does.
+        let mut out = child.stdout.take().unwrap();
+        let mut one = [0u8; 1];
+        out.read_exact(&mut one).unwrap();
+        drop(out);
+        let res = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(res.status.success(), "{args:?}: {err}");
+    }
+}
