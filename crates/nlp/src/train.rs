@@ -35,10 +35,12 @@ pub const ARTEFACT: &str = "tertulia-nlp.bin";
 /// The Spanish intent dev set we wrote ourselves (invented sentences).
 pub const INTENT_ES_DEV: &str = include_str!("../tests/fixtures/invented-es-intents-dev.jsonl");
 /// A second Spanish intent set (invented), written after the rules and never tuned on.
-pub const INTENT_ES_HOLDOUT: &str = include_str!("../tests/fixtures/invented-es-intents-holdout.jsonl");
+pub const INTENT_ES_HOLDOUT: &str =
+    include_str!("../tests/fixtures/invented-es-intents-holdout.jsonl");
 /// A third, bigger Spanish intent set (116 invented tweets of general conversation: football,
 /// TV, politics, books), labelled before the second round of rule work and never tuned on.
-pub const INTENT_ES_HOLDOUT2: &str = include_str!("../tests/fixtures/invented-es-intents-holdout2.jsonl");
+pub const INTENT_ES_HOLDOUT2: &str =
+    include_str!("../tests/fixtures/invented-es-intents-holdout2.jsonl");
 /// The English intent dev set we wrote ourselves (invented sentences).
 pub const INTENT_EN_DEV: &str = include_str!("../tests/fixtures/invented-en-intents-dev.jsonl");
 
