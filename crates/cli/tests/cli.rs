@@ -355,3 +355,23 @@ fn a_closed_stdout_ends_quietly() {
         assert!(res.status.success(), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn enrich_visits_every_post_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = repo().join("samples");
+    let s = summary(&run(
+        dir.path(),
+        &["import", "--json", samples.to_str().unwrap()],
+    ));
+    let out = run(dir.path(), &["enrich", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    // Import already enriched with the same models: every post seen, none changed.
+    assert_eq!(e["posts"], s["imported"], "{e}");
+    assert_eq!(e["changed"], 0, "{e}");
+}

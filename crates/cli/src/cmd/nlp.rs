@@ -121,29 +121,34 @@ const ENRICH_BATCH: usize = 20_000;
 pub fn enrich(env: &Env, args: EnrichArgs) -> Result<i32> {
     let clf = Classifier::embedded().context("cannot load the embedded models")?;
     let store = env.open_store()?;
-    // Enrichments are computed while scanning (on every core, a batch at a time) and written
-    // after the scan: the store is not written while it is being read.
-    let mut batch: Vec<Post> = Vec::with_capacity(ENRICH_BATCH);
-    let mut updates: Vec<Annotation> = Vec::new();
+    // Walk the store's change feed a page at a time, up to the last change made before this
+    // command started: posts re-enriched here get newer sequence numbers and are not visited
+    // again, and memory holds one page, whatever the store's size.
+    let end = store.last_change()?;
+    let mut since = 0u64;
     let mut seen = 0u64;
-    let mut flush = |batch: &mut Vec<Post>, updates: &mut Vec<Annotation>| {
-        seen += batch.len() as u64;
-        updates.par_extend(batch.par_drain(..).filter_map(|p| {
-            let e = clf.enrich(&p.full_text());
-            (p.enrichment.as_ref() != Some(&e)).then(|| Annotation::enrichment(p.key(), e))
-        }));
-    };
-    store.for_each_post(&mut |p| {
-        batch.push(p);
-        if batch.len() >= ENRICH_BATCH {
-            flush(&mut batch, &mut updates);
-        }
-        Ok(())
-    })?;
-    flush(&mut batch, &mut updates);
     let mut changed = 0u64;
-    for chunk in updates.chunks(ENRICH_BATCH) {
-        changed += store.annotate(chunk)?;
+    while since < end {
+        let mut page: Vec<Post> = Vec::with_capacity(ENRICH_BATCH);
+        let last = store.changes_since(since, ENRICH_BATCH, &mut |seq, p| {
+            if seq <= end {
+                page.push(p);
+            }
+            Ok(())
+        })?;
+        if last <= since {
+            break;
+        }
+        since = last;
+        seen += page.len() as u64;
+        let updates: Vec<Annotation> = page
+            .par_iter()
+            .filter_map(|p| {
+                let e = clf.enrich(&p.full_text());
+                (p.enrichment.as_ref() != Some(&e)).then(|| Annotation::enrichment(p.key(), e))
+            })
+            .collect();
+        changed += store.annotate(&updates)?;
     }
     if args.json {
         println!("{}", serde_json::json!({"posts": seen, "changed": changed}));
