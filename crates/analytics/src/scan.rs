@@ -76,11 +76,7 @@ pub(crate) fn snippet(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
     }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+    format!("{}…", &s[..s.floor_char_boundary(max)])
 }
 
 /// A small deterministic random generator (SplitMix64) for seeding clusterings.

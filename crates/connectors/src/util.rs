@@ -23,14 +23,7 @@ pub fn snippet(s: &str) -> String {
 
 /// `s` cut to at most `max` bytes at a character boundary.
 pub fn bounded(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s[..end].to_string()
+    s[..s.floor_char_boundary(max)].to_string()
 }
 
 /// Longest name, handle, id or URL kept by [`short`], in bytes.

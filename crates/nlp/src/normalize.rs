@@ -160,11 +160,7 @@ fn cut(text: &str, max: usize) -> (&str, bool) {
     if text.len() <= max {
         return (text, false);
     }
-    let mut end = max;
-    while end > 0 && !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&text[..end], true)
+    (&text[..text.floor_char_boundary(max)], true)
 }
 
 /// Whether `c` is an emoji or pictographic symbol (the ranges used by Unicode's emoji data).

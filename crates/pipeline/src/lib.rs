@@ -160,7 +160,7 @@ pub fn import(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportSummary, PipelineError> {
     let mut summary = ImportSummary::default();
-    let mut quarantine = QuarantineWriter::open(opts.quarantine_file.as_deref())?;
+    let mut quarantine = QuarantineWriter::new(opts.quarantine_file.as_deref());
     let (tx, rx) = mpsc::sync_channel::<Vec<Item>>(2);
     let batch_size = opts.batch_size.max(1);
 
@@ -178,7 +178,7 @@ pub fn import(
             ..Progress::default()
         };
         let mut batch: Vec<Item> = Vec::with_capacity(batch_size);
-        let mut send_error = None;
+        let mut writer_gone = false;
         for path in paths {
             summary.files += 1;
             let file = path.display().to_string();
@@ -203,9 +203,7 @@ pub fn import(
                         if batch.len() >= batch_size {
                             let full =
                                 std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
-                            if tx.send(annotate(full, annotator)).is_err() {
-                                send_error = Some(());
-                            }
+                            writer_gone |= tx.send(annotate(full, annotator)).is_err();
                             progress(prog);
                         }
                     }
@@ -247,7 +245,8 @@ pub fn import(
             prog.files_done += 1;
             prog.bytes_done += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             progress(prog);
-            if send_error.is_some() {
+            if writer_gone {
+                // The writer stopped on a store error; joining it below reports that error.
                 break;
             }
         }
@@ -285,12 +284,13 @@ struct QuarantineWriter {
 }
 
 impl QuarantineWriter {
-    fn open(path: Option<&Path>) -> Result<Self, PipelineError> {
-        Ok(QuarantineWriter {
+    /// A writer that opens `path` (for appending) at the first quarantined record.
+    fn new(path: Option<&Path>) -> Self {
+        QuarantineWriter {
             path: path.map(Path::to_path_buf),
             out: None,
             error: None,
-        })
+        }
     }
 
     fn push(&mut self, entry: &QuarantineEntry) {

@@ -15,10 +15,7 @@ impl Loc {
     /// The location of byte offset `byte` in `query` (clamped to the query's length and to a
     /// character boundary).
     pub fn of(query: &str, byte: usize) -> Loc {
-        let mut b = byte.min(query.len());
-        while !query.is_char_boundary(b) {
-            b -= 1;
-        }
+        let b = query.floor_char_boundary(byte);
         Loc {
             byte: b,
             column: query[..b].chars().count() + 1,

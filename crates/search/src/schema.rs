@@ -106,14 +106,7 @@ pub(crate) fn key_text(post: &Post) -> String {
 
 /// Cuts a string to at most `max` bytes at a character boundary (as the query crate does).
 pub(crate) fn cut(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..s.floor_char_boundary(max)]
 }
 
 /// A chrono time as tantivy's nanosecond date (clamped to the i64 nanosecond range).

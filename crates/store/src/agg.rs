@@ -38,14 +38,7 @@ pub fn effective_lang(p: &Post) -> &str {
 }
 
 pub(crate) fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..s.floor_char_boundary(max)]
 }
 
 /// Engagement counted in rollups: likes + reshares + replies + quotes, saturating, capped.

@@ -1116,34 +1116,7 @@ impl Store for SqliteStore {
             "SELECT hour, network, kind, sentiment, brand, posts, engagement, reach FROM rollups WHERE 1 = 1",
         );
         let mut args: Vec<Value> = Vec::new();
-        if filter.from.is_some() || filter.to.is_some() {
-            sql.push_str(" AND hour <> ?");
-            args.push(Value::Integer(UNKNOWN_HOUR));
-        }
-        if let Some(from) = filter.from {
-            sql.push_str(" AND hour >= ?");
-            args.push(Value::Integer(from.timestamp()));
-        }
-        if let Some(to) = filter.to {
-            sql.push_str(" AND hour < ?");
-            args.push(Value::Integer(to.timestamp()));
-        }
-        if !filter.networks.is_empty() {
-            sql.push_str(" AND network IN (");
-            for (i, n) in filter.networks.iter().enumerate() {
-                sql.push_str(if i == 0 { "?" } else { ", ?" });
-                args.push(Value::Text(n.as_str().to_string()));
-            }
-            sql.push(')');
-        }
-        if !filter.brands.is_empty() {
-            sql.push_str(" AND brand IN (");
-            for (i, b) in filter.brands.iter().enumerate() {
-                sql.push_str(if i == 0 { "?" } else { ", ?" });
-                args.push(Value::Text(b.clone()));
-            }
-            sql.push(')');
-        }
+        push_filter(&mut sql, &mut args, filter, "hour");
         sql.push_str(" ORDER BY hour, network, kind, sentiment, brand");
         let conn = self.lock()?;
         let err = || StoreError::sqlite(|| "read rollups");
@@ -1311,6 +1284,48 @@ impl std::hash::Hasher for KeyHasher {
 
 type KeyHash = std::hash::BuildHasherDefault<KeyHasher>;
 
+/// Appends the `WHERE` conditions of a rollup filter on the time column `col` (`hour` or
+/// `day`), binding every value: undated rows (`UNKNOWN_HOUR`) are left out when a range is
+/// set, an hour (or day) is in when it starts in `[from, to)`, then the network and brand
+/// lists.
+fn push_filter(
+    sql: &mut String,
+    args: &mut Vec<rusqlite::types::Value>,
+    f: &RollupFilter,
+    col: &str,
+) {
+    use rusqlite::types::Value;
+    let from_excludes_undated = f.from.is_some_and(|t| t.timestamp() > UNKNOWN_HOUR);
+    if (f.from.is_some() || f.to.is_some()) && !from_excludes_undated {
+        sql.push_str(&format!(" AND {col} <> ?"));
+        args.push(Value::Integer(UNKNOWN_HOUR));
+    }
+    if let Some(from) = f.from {
+        sql.push_str(&format!(" AND {col} >= ?"));
+        args.push(Value::Integer(from.timestamp()));
+    }
+    if let Some(to) = f.to {
+        sql.push_str(&format!(" AND {col} < ?"));
+        args.push(Value::Integer(to.timestamp()));
+    }
+    if !f.networks.is_empty() {
+        sql.push_str(" AND network IN (");
+        for (i, n) in f.networks.iter().enumerate() {
+            sql.push_str(if i == 0 { "?" } else { ", ?" });
+            args.push(Value::Text(n.as_str().to_string()));
+        }
+        sql.push(')');
+    }
+    if !f.brands.is_empty() {
+        sql.push_str(" AND brand IN (");
+        for (i, b) in f.brands.iter().enumerate() {
+            sql.push_str(if i == 0 { "?" } else { ", ?" });
+            args.push(Value::Text(b.clone()));
+        }
+        sql.push(')');
+    }
+}
+
 /// Sums rollups for [`Store::rollup_series`] (see there and [`RollupQuery`]).
 ///
 /// The rows in range are read in primary-key order (time first, so no sort) and summed in
@@ -1354,36 +1369,9 @@ fn sum_rollups(conn: &Connection, q: &RollupQuery) -> Result<Vec<RollupAgg>, Sto
         pick(g.brand, "brand"),
     );
     let mut args: Vec<Value> = Vec::new();
-    let from_excludes_undated = f.from.is_some_and(|t| t.timestamp() > UNKNOWN_HOUR);
-    if (f.from.is_some() || f.to.is_some()) && !from_excludes_undated {
-        sql.push_str(&format!(" AND {col} <> ?"));
-        args.push(Value::Integer(UNKNOWN_HOUR));
-    }
-    if let Some(from) = f.from {
-        // An hour (or day, when aligned) is in when it starts in [from, to).
-        sql.push_str(&format!(" AND {col} >= ?"));
-        args.push(Value::Integer(from.timestamp()));
-    }
-    if let Some(to) = f.to {
-        sql.push_str(&format!(" AND {col} < ?"));
-        args.push(Value::Integer(to.timestamp()));
-    }
-    if !f.networks.is_empty() {
-        sql.push_str(" AND network IN (");
-        for (i, n) in f.networks.iter().enumerate() {
-            sql.push_str(if i == 0 { "?" } else { ", ?" });
-            args.push(Value::Text(n.as_str().to_string()));
-        }
-        sql.push(')');
-    }
-    if !f.brands.is_empty() {
-        sql.push_str(" AND brand IN (");
-        for (i, b) in f.brands.iter().enumerate() {
-            sql.push_str(if i == 0 { "?" } else { ", ?" });
-            args.push(Value::Text(b.clone()));
-        }
-        sql.push(')');
-    } else if !g.brand {
+    push_filter(&mut sql, &mut args, f, col);
+    if f.brands.is_empty() && !g.brand {
+        // Each post once: only the all-posts rows.
         sql.push_str(" AND brand = ?");
         args.push(Value::Text(ALL_POSTS.to_string()));
     }

@@ -42,11 +42,7 @@ pub fn text(raw: &str) -> String {
     if raw.len() <= max && !raw.contains('&') {
         return raw.to_string();
     }
-    let mut end = raw.len().min(max + 64);
-    while !raw.is_char_boundary(end) {
-        end -= 1;
-    }
-    let decoded = util::decode_entities(&raw[..end]);
+    let decoded = util::decode_entities(&raw[..raw.floor_char_boundary(max + 64)]);
     if decoded.len() <= max {
         decoded
     } else {
