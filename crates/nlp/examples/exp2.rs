@@ -8,7 +8,9 @@
 //! (HatEval hateful → negative), `:flag` (EmoEvent offensive flag).
 //! Environment: `GRID=pick|small`, `NBMIX`, `UNBAL`, `BITS`, `SCALE`/`POW` (feature scaling),
 //! `LODDS` (train-split log-odds features), `QUANT=q` (int8 at the q-quantile of |w|),
-//! `DITHER`, `COMP` (square-root companding), `SHOWMAX`.
+//! `DITHER`, `COMP` (square-root companding), `SHOWMAX`, `NOVAL` (no valence features),
+//! `EVALTUNE` (hold the tune split out too and score on dev + tune). For decisions, prefer
+//! `examples/cv.rs` (5-fold cross-validation over every item: about 7× the evaluation items).
 
 #![allow(clippy::needless_range_loop, missing_docs)]
 
@@ -79,7 +81,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|(f, w)| (f.to_string(), w.parse().unwrap_or(1.0)))
         })
         .collect();
-    let fc = FeatureConfig::default();
+    let fc = FeatureConfig {
+        valence: std::env::var("NOVAL").is_err(),
+        ..FeatureConfig::default()
+    };
     let data = std::path::Path::new("../shared/data");
     let lex = build_lexicons(data)?;
     let spec = specs()
@@ -132,7 +137,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     }
                 }
                 Some((
-                    r.dev,
+                    r.dev || (std::env::var("EVALTUNE").is_ok() && r.tune),
                     Example {
                         idx,
                         val,

@@ -7,6 +7,7 @@
 //! 1/√n so that long and short texts weigh alike.
 
 use crate::normalize::{ELONG, EMOJI, NEG, NEGATOR, NormalizedText, SPECIAL, UPPER};
+use crate::valence::{Word, score};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -70,6 +71,9 @@ pub struct Lexicons {
     pub en: HashKeyed<f32>,
     /// Emoji and emoticon polarity.
     pub emoji: HashKeyed<f32>,
+    /// Word valence for the rule-based score (−1…1): one curated lexicon (VADER's) rather
+    /// than the blend in `en`. Empty: the blend is used.
+    pub valence: HashKeyed<f32>,
 }
 
 impl Lexicons {
@@ -94,6 +98,9 @@ pub struct FeatureConfig {
     pub max_n: usize,
     /// Word bigrams on/off.
     pub bigrams: bool,
+    /// The rule-based valence features ([`crate::valence`]) on/off for English texts (for
+    /// Spanish they measured −0.004 macro-F1 in 5-fold cross-validation, so they are off).
+    pub valence: bool,
 }
 
 impl Default for FeatureConfig {
@@ -102,6 +109,7 @@ impl Default for FeatureConfig {
             min_n: 3,
             max_n: 5,
             bigrams: true,
+            valence: true,
         }
     }
 }
@@ -123,6 +131,8 @@ pub struct Features {
     pub uniform: usize,
     /// See `uniform`.
     pub uniform_val: f32,
+    /// The words as the valence rules see them (scratch, reused).
+    words: Vec<Word>,
 }
 
 impl Features {
@@ -160,6 +170,8 @@ pub fn extract(
     out.lex_pos = 0.0;
     out.lex_neg = 0.0;
     out.emoji = 0.0;
+    out.words.clear();
+    let valence = cfg.valence && group == Group::En;
     let mut prev: u64 = 0x51;
     let mut pad = [0u8; 64];
     let mut has_elong = false;
@@ -182,7 +194,16 @@ pub fn extract(
         if flags & NEGATOR != 0 {
             negators += 1;
         }
-        if let Some(p) = lex.polarity(group, th, flags) {
+        let polarity = lex.polarity(group, th, flags);
+        if valence {
+            let v = if flags & EMOJI != 0 || lex.valence.is_empty() {
+                polarity
+            } else {
+                lex.valence.get(&th).copied()
+            };
+            out.words.push(Word::new(th, flags, v));
+        }
+        if let Some(p) = polarity {
             let p = if flags & NEG != 0 { -0.6 * p } else { p };
             let p = if flags & (ELONG | UPPER) != 0 {
                 p * 1.3
@@ -261,6 +282,23 @@ pub fn extract(
     }
     if doc.mentions > 0 {
         out.push(meta("mention"), 1.0);
+    }
+    if valence {
+        let v = score(&out.words, doc.questions, doc.exclamations);
+        for (name, x) in [
+            ("valence", v.compound),
+            ("valence_pos", v.pos),
+            ("valence_neg", v.neg),
+        ] {
+            if x != 0.0 {
+                out.push(meta(name), x);
+            }
+        }
+        if v.compound >= 0.05 {
+            out.push(meta("valence_is_pos"), 1.0);
+        } else if v.compound <= -0.05 {
+            out.push(meta("valence_is_neg"), 1.0);
+        }
     }
 }
 

@@ -23,6 +23,7 @@ pub mod offensive;
 pub mod pack;
 pub mod sentiment;
 pub mod train;
+pub mod valence;
 
 pub use classify::{Classifier, ClassifyStats, Scratch, classify_jsonl};
 pub use eval::{EvalReport, Task, eval, eval_records};

@@ -279,10 +279,15 @@ impl Pack {
         w.0.extend_from_slice(MAGIC);
         w.u8(self.features.min_n as u8);
         w.u8(self.features.max_n as u8);
-        w.u8(u8::from(self.features.bigrams));
+        w.u8(u8::from(self.features.bigrams)
+            | (u8::from(self.features.valence) << 1)
+            | (u8::from(!self.lexicons.valence.is_empty()) << 2));
         w.lex(&self.lexicons.es);
         w.lex(&self.lexicons.en);
         w.lex(&self.lexicons.emoji);
+        if !self.lexicons.valence.is_empty() {
+            w.lex(&self.lexicons.valence);
+        }
         w.u32(self.params.len() as u32);
         for (k, v) in &self.params {
             w.str(k);
@@ -329,15 +334,24 @@ impl Pack {
                 "bad magic (not a tertulia-nlp model)".into(),
             ));
         }
+        let min_n = r.u8()? as usize;
+        let max_n = r.u8()? as usize;
+        let flags = r.u8()?;
         let features = FeatureConfig {
-            min_n: r.u8()? as usize,
-            max_n: r.u8()? as usize,
-            bigrams: r.u8()? != 0,
+            min_n,
+            max_n,
+            bigrams: flags & 1 != 0,
+            valence: flags & 2 != 0,
         };
         let lexicons = Lexicons {
             es: r.lex()?,
             en: r.lex()?,
             emoji: r.lex()?,
+            valence: if flags & 4 != 0 {
+                r.lex()?
+            } else {
+                HashKeyed::default()
+            },
         };
         let np = r.u32()? as usize;
         let mut params = Vec::new();

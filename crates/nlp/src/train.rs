@@ -15,7 +15,7 @@ use crate::features::{FeatureConfig, Features, Group, HashKeyed, Lexicons, extra
 use crate::linear::{Example, Linear, TrainConfig};
 use crate::normalize::{NormalizedText, normalize, normalize_into};
 use crate::pack::{Pack, Table};
-use crate::{Classifier, NlpError, sentiment};
+use crate::{Classifier, NlpError};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt;
@@ -201,6 +201,13 @@ pub fn build_lexicons(data: &Path) -> Result<Lexicons, NlpError> {
     lex.es = fin(es);
     lex.en = fin(en);
     lex.emoji = fin(emo);
+    // The valence rules (English only, see `FeatureConfig::valence`) use one curated lexicon,
+    // VADER's, not the blend above: the blend's many mild SentiCon entries blur it.
+    let mut val: HashKeyed<(f32, f32)> = HashKeyed::default();
+    for (t, v) in read_tsv(&lx.join("vader-en/vader_lexicon.tsv"))? {
+        add(&mut val, &t, v / 4.0);
+    }
+    lex.valence = fin(val);
     Ok(lex)
 }
 
@@ -320,7 +327,9 @@ pub fn specs() -> Vec<Spec> {
             sources: vec![
                 s("sentiment-en-umsab.jsonl", sent3, 1.0),
                 s("sentiment-en-semeval2017-val.jsonl", sent3, 1.0),
-                s("sentiment-en-crowdflower.jsonl", sent3, 0.2),
+                // CrowdFlower (0.2 in v2) lowered 5-fold average recall by 0.009 at 0.2 and
+                // by 0.03 at 0.5; a little airline data raised it by 0.006.
+                s("brand-en-airline.jsonl", sent3, 0.1),
             ],
             cfg: TrainConfig {
                 epochs: 10,
@@ -433,11 +442,13 @@ pub struct TrainReport {
     pub bytes: u64,
     /// xxh3 of the artefact (two runs give the same).
     pub xxh3: String,
-    /// Training items per head.
+    /// Training items per head of the shipped models (every item, unless
+    /// [`TrainOptions::no_refit`]).
     pub train_items: Vec<(String, usize)>,
     /// Tuned parameters.
     pub params: Vec<(String, f32)>,
-    /// Dev figures.
+    /// Dev figures: of the same models and parameters trained without the report split (the
+    /// shipped models have also learnt from it, so they cannot be measured on it).
     pub dev: Vec<DevFigure>,
 }
 
@@ -511,6 +522,20 @@ fn parse_fixture(s: &str) -> Vec<(String, String)> {
 pub struct TrainOptions {
     /// Use at most this many items of each corpus (for quick tests); `None` = all.
     pub max_items_per_corpus: Option<usize>,
+    /// Ship the models trained without the report split (the ones the dev figures measure)
+    /// instead of refitting them on every item.
+    pub no_refit: bool,
+}
+
+/// Which items a round of training sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// The train split: models whose decision parameters are tuned on the tune split.
+    Train,
+    /// Train + tune: the models the dev (report) figures measure.
+    Report,
+    /// Every item, the report split too: the shipped models (same settings and parameters).
+    All,
 }
 
 /// Trains every model from `data_dir` and writes the artefact into `out_dir`.
@@ -552,8 +577,9 @@ pub fn train_with(
             .map_or(&[][..], |(_, v)| v.as_slice())
     };
     // Models on the train split only, to tune the decision parameters on the tune split;
-    // then the shipped models on train + tune.
-    let train_models = |with_tune: bool| -> Vec<(Linear, usize)> {
+    // then models on train + tune, which the dev figures measure; then, with the same
+    // settings and parameters, the shipped models on every item.
+    let train_models = |fit: Fit| -> Vec<(Linear, usize)> {
         specs
             .par_iter()
             .map(|spec| {
@@ -561,7 +587,11 @@ pub fn train_with(
                 for src in &spec.sources {
                     let recs: Vec<&Rec> = get(src.file)
                         .iter()
-                        .filter(|r| !r.dev && (with_tune || !r.tune))
+                        .filter(|r| match fit {
+                            Fit::Train => !r.dev && !r.tune,
+                            Fit::Report => !r.dev,
+                            Fit::All => true,
+                        })
                         .collect();
                     let ex: Vec<Example> = recs
                         .par_iter()
@@ -598,16 +628,17 @@ pub fn train_with(
         }
         (pack, items)
     };
-    let (tune_pack, _) = build(train_models(false));
+    let (tune_pack, _) = build(train_models(Fit::Train));
     let tune_recs = |f: &str| tune_of(get(f));
     let params = tune(&tune_pack, &tune_recs)?;
     drop(tune_pack);
-    let (mut pack, train_items) = build(train_models(true));
+    let (mut pack, report_items) = build(train_models(Fit::Report));
     let dev = |f: &str| dev_of(get(f));
     pack.params = params.clone();
-    // Report on exactly what ships: the serialised artefact read back (lexicons quantised).
-    let bytes = pack.to_bytes();
-    let clf = Classifier::from_bytes(&bytes)?;
+    // Measure the serialised artefact read back (lexicons and weights quantised), as shipped.
+    let report_bytes = pack.to_bytes();
+    drop(pack);
+    let clf = Classifier::from_bytes(&report_bytes)?;
 
     // Dev figures.
     let mut figs = Vec::new();
@@ -720,6 +751,14 @@ pub fn train_with(
         path: out_dir.display().to_string(),
         source,
     })?;
+    let (bytes, train_items) = if opts.no_refit {
+        (report_bytes, report_items)
+    } else {
+        drop(clf);
+        let (mut pack, items) = build(train_models(Fit::All));
+        pack.params = params.clone();
+        (pack.to_bytes(), items)
+    };
     let path = out_dir.join(ARTEFACT);
     std::fs::write(&path, &bytes).map_err(|source| NlpError::Io {
         what: "write",
@@ -744,88 +783,11 @@ fn tune(
 ) -> Result<Vec<(String, f32)>, NlpError> {
     let clf = Classifier::from_pack(pack.clone());
     let mut params: Vec<(String, f32)> = Vec::new();
-    // Sentiment biases: maximise macro-F1 (es) / macro recall (en general).
-    for (g, files) in [
-        (
-            "es",
-            vec![
-                "sentiment-es-umsab.jsonl",
-                "sentiment-es-intertass2017.jsonl",
-            ],
-        ),
-        (
-            "en",
-            vec![
-                "sentiment-en-umsab.jsonl",
-                "sentiment-en-semeval2017-val.jsonl",
-            ],
-        ),
-    ] {
-        let recs: Vec<(String, String)> = files.iter().flat_map(|f| dev(f)).collect();
-        let probs: Vec<([f32; 3], f32, usize)> = recs
-            .par_iter()
-            .map_init(Scratch::default, |s, (t, l)| {
-                let (p, w) = clf.with_doc(t, s, sentiment::probabilities_and_domain);
-                let y = match map_sentiment(l) {
-                    "positive" => 0,
-                    "neutral" => 1,
-                    _ => 2,
-                };
-                (p, w, y)
-            })
-            .collect();
-        let mut best = (f64::NEG_INFINITY, 0.0f32, 0.0f32);
-        for bi in -5..=5 {
-            for ni in -5..=5 {
-                let (bneu, bneg) = (bi as f32 * 0.1, ni as f32 * 0.1);
-                let mut cm = [[0u32; 3]; 3];
-                for (p, w, y) in &probs {
-                    let k = 1.0 - w;
-                    let sc = [
-                        p[0].max(1e-6).ln(),
-                        p[1].max(1e-6).ln() + k * bneu,
-                        p[2].max(1e-6).ln() + k * bneg,
-                    ];
-                    let mut k = 0;
-                    for i in 1..3 {
-                        if sc[i] > sc[k] {
-                            k = i;
-                        }
-                    }
-                    cm[*y][k] += 1;
-                }
-                let mut f1s = 0.0;
-                let mut rec = 0.0;
-                for c in 0..3 {
-                    let tp = f64::from(cm[c][c]);
-                    let gold: f64 = cm[c].iter().map(|&x| f64::from(x)).sum();
-                    let pred: f64 = (0..3).map(|r| f64::from(cm[r][c])).sum();
-                    let p = if pred > 0.0 { tp / pred } else { 0.0 };
-                    let r = if gold > 0.0 { tp / gold } else { 0.0 };
-                    rec += r;
-                    f1s += if p + r > 0.0 {
-                        2.0 * p * r / (p + r)
-                    } else {
-                        0.0
-                    };
-                }
-                // Small tune sets: prefer small biases (a shift must earn its keep).
-                let score =
-                    if g == "es" { f1s } else { rec } - 0.05 * f64::from(bneu.abs() + bneg.abs());
-                if score > best.0 + 1e-9 {
-                    best = (score, bneu, bneg);
-                }
-            }
-        }
-        if g == "es" {
-            // The class-balanced es model is already aimed at macro-F1; biases tuned on the
-            // ~350 Spanish tune items were noise (they lowered dev macro-F1 by 0.01–0.03 in
-            // every run), so Spanish decides by plain argmax.
-            continue;
-        }
-        params.push((format!("sent.bias.neu.{g}"), best.1));
-        params.push((format!("sent.bias.neg.{g}"), best.2));
-    }
+    // Sentiment decides by plain argmax of the class-balanced models, in both languages:
+    // per-class biases tuned on the small tune split were noise (v2: −0.01 to −0.03 dev
+    // macro-F1 in Spanish; v3: the English biases cost 0.013 average recall in 5-fold
+    // cross-validation), so none are tuned. `sentiment::decide` still reads
+    // `sent.bias.{pos,neu,neg}` for a hand-set shift.
     // Binary thresholds: offensive (en, es) and complaint (en).
     let grid: Vec<f32> = (2..=16).map(|i| i as f32 * 0.05).collect();
     for (key, files, head) in [

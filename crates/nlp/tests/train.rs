@@ -20,6 +20,7 @@ fn training_twice_gives_byte_identical_artefacts() {
     let Some(data) = data_dir() else { return };
     let opts = TrainOptions {
         max_items_per_corpus: Some(600),
+        ..TrainOptions::default()
     };
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();

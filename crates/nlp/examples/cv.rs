@@ -1,0 +1,191 @@
+//! K-fold cross-validation of one head over every item of its corpora (experiments only):
+//! `cargo run --release -p tertulia-nlp --example cv -- HEAD GROUP [FILE=WEIGHT]...`.
+//! Folds are `xxh3(split key) % K` (K = 5, or `K`), so a tweet present in two corpora is in
+//! the same fold everywhere. Prints macro-F1, average recall and accuracy per corpus, and
+//! pooled over the head's main corpora (the first two sources of `sentiment`, else the first).
+//! Environment: `NOVAL` (no valence features), `BLENDVAL` (valence from the blended lexicon),
+//! `EP`, `LR`, `NB`, `ENS`, `L2` override the head's training settings, `MINN`/`MAXN` the
+//! byte n-gram sizes; `BIAS=b1,b2` adds to the logits of classes 1 and 2; `K` folds, `FSEED`
+//! another partition. Scores the float model by argmax (no quantisation, no domain blend).
+
+#![allow(missing_docs, clippy::needless_range_loop)]
+
+use rayon::prelude::*;
+use tertulia_nlp::features::{FeatureConfig, Group};
+use tertulia_nlp::linear::{Example, Linear};
+use tertulia_nlp::train::{build_lexicons, featurize, load, specs, split_key};
+
+fn metrics(cm: &[Vec<f64>]) -> (f64, f64, f64) {
+    let k = cm.len();
+    let (mut f1, mut rec, mut ng, mut acc) = (0.0, 0.0, 0.0, 0.0);
+    let tot: f64 = cm.iter().flatten().sum();
+    for c in 0..k {
+        let tp = cm[c][c];
+        acc += tp;
+        let g: f64 = cm[c].iter().sum();
+        let pr: f64 = (0..k).map(|r| cm[r][c]).sum();
+        if g == 0.0 {
+            continue;
+        }
+        ng += 1.0;
+        let p = if pr > 0.0 { tp / pr } else { 0.0 };
+        let r = tp / g;
+        rec += r;
+        f1 += if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+    }
+    (f1 / ng, rec / ng, acc / tot)
+}
+
+fn env<T: std::str::FromStr>(k: &str) -> Option<T> {
+    std::env::var(k).ok().and_then(|v| v.parse().ok())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let a: Vec<String> = std::env::args().collect();
+    let head = a.get(1).cloned().unwrap_or_else(|| "sentiment".into());
+    let group = if a.get(2).map(String::as_str) == Some("en") {
+        Group::En
+    } else {
+        Group::Es
+    };
+    let kf: u64 = env("K").unwrap_or(5);
+    let fseed: u64 = env("FSEED").unwrap_or(0);
+    let d = FeatureConfig::default();
+    let fc = FeatureConfig {
+        valence: std::env::var("NOVAL").is_err(),
+        min_n: env("MINN").unwrap_or(d.min_n),
+        max_n: env("MAXN").unwrap_or(d.max_n),
+        ..d
+    };
+    let data = std::path::Path::new("../shared/data");
+    let mut lex = build_lexicons(data)?;
+    if std::env::var("BLENDVAL").is_ok() {
+        lex.valence.clear();
+    }
+    let spec = specs()
+        .into_iter()
+        .find(|s| s.head == head && s.group == group)
+        .ok_or("no spec")?;
+    let mut srcs: Vec<(String, tertulia_nlp::train::Mapper, f32)> = spec
+        .sources
+        .iter()
+        .map(|s| (s.file.to_string(), s.map, s.weight))
+        .collect();
+    for x in a.iter().skip(3) {
+        if let Some((f, w)) = x.split_once('=') {
+            let w: f32 = w.parse()?;
+            match srcs.iter_mut().find(|s| s.0 == f) {
+                Some(s) => s.2 = w,
+                None => {
+                    let m = srcs[0].1;
+                    srcs.push((f.to_string(), m, w));
+                }
+            }
+        }
+    }
+    // (file, fold, example)
+    let mut items: Vec<(usize, u64, Example)> = Vec::new();
+    let mut names = Vec::new();
+    for (fi, (file, map, weight)) in srcs.iter().enumerate() {
+        names.push(file.clone());
+        let recs = load(data, file)?;
+        let ex: Vec<(usize, u64, Example)> = recs
+            .par_iter()
+            .filter_map(|r| {
+                let y = map(r)?;
+                let (idx, val) = featurize(&lex, fc, group, &r.text);
+                let fold =
+                    xxhash_rust::xxh3::xxh3_64_with_seed(split_key(&r.text).as_bytes(), fseed) % kf;
+                Some((
+                    fi,
+                    fold,
+                    Example {
+                        idx,
+                        val,
+                        y,
+                        w: *weight,
+                    },
+                ))
+            })
+            .collect();
+        items.extend(ex);
+    }
+    let mut cfg = spec.cfg;
+    if let Some(v) = env("EP") {
+        cfg.epochs = v;
+    }
+    if let Some(v) = env("LR") {
+        cfg.lr = v;
+    }
+    if let Some(v) = env("NB") {
+        cfg.nb = v;
+    }
+    if let Some(v) = env("ENS") {
+        cfg.ensemble = v;
+    }
+    if let Some(v) = env("L2") {
+        cfg.l2 = v;
+    }
+    let k = spec.classes;
+    // `BIAS=b1,b2`: added to the logits of classes 1 and 2 (sentiment: neutral, negative).
+    let bias: Vec<f32> = std::env::var("BIAS")
+        .map(|b| b.split(',').filter_map(|x| x.parse().ok()).collect())
+        .unwrap_or_default();
+    let cms: Vec<Vec<Vec<Vec<f64>>>> = (0..kf)
+        .into_par_iter()
+        .map(|fold| {
+            let train: Vec<Example> = items
+                .iter()
+                .filter(|(_, f, e)| *f != fold && e.w > 0.0)
+                .map(|(_, _, e)| e.clone())
+                .collect();
+            let m = Linear::train(&train, k, cfg);
+            let mut cms = vec![vec![vec![0f64; k]; k]; names.len()];
+            let mut z = vec![0f32; k];
+            for (fi, f, e) in &items {
+                if *f != fold {
+                    continue;
+                }
+                m.logits(&e.idx, &e.val, &mut z);
+                for (zi, b) in z.iter_mut().skip(1).zip(&bias) {
+                    *zi += b;
+                }
+                let p = (0..k).fold(0, |b, i| if z[i] > z[b] { i } else { b });
+                cms[*fi][e.y][p] += 1.0;
+            }
+            cms
+        })
+        .collect();
+    let mut line = String::new();
+    let mut pooled = vec![vec![0f64; k]; k];
+    for fi in 0..names.len() {
+        let mut cm = vec![vec![0f64; k]; k];
+        for c in &cms {
+            for y in 0..k {
+                for p in 0..k {
+                    cm[y][p] += c[fi][y][p];
+                }
+            }
+        }
+        let npool = if head == "sentiment" { 2 } else { 1 };
+        if fi < npool {
+            for y in 0..k {
+                for p in 0..k {
+                    pooled[y][p] += cm[y][p];
+                }
+            }
+        }
+        let (f1, r, acc) = metrics(&cm);
+        line += &format!(
+            " | {}: F1 {f1:.3} R {r:.3} A {acc:.3}",
+            &names[fi][..names[fi].len().min(20)]
+        );
+    }
+    let (f1, r, acc) = metrics(&pooled);
+    println!("{line} || main F1 {f1:.4} R {r:.4} A {acc:.4}");
+    Ok(())
+}
