@@ -217,13 +217,15 @@ pub fn score(words: &[Word], questions: u16, exclamations: u16) -> Valence {
     }
     let cap_diff = upper > 0 && upper < alpha;
     let contrast_at = words.iter().position(|w| w.contrast);
-    let mut sent: Vec<f32> = Vec::with_capacity(words.len());
+    // One pass, no allocation: the sum and the positive / negative / neutral tallies.
+    let (mut sum, mut pos, mut neg, mut neu, mut n) = (0f32, 0f32, 0f32, 0f32, 0usize);
     for (i, w) in words.iter().enumerate() {
         if w.flags & SPECIAL != 0 && w.flags & EMOJI == 0 {
             continue;
         }
+        n += 1;
         if w.boost != 0.0 || w.polarity == 0.0 {
-            sent.push(0.0);
+            neu += 1.0;
             continue;
         }
         let mut v = w.polarity * SCALE;
@@ -252,9 +254,16 @@ pub fn score(words: &[Word], questions: u16, exclamations: u16) -> Valence {
         if let Some(c) = contrast_at {
             v *= if i < c { 0.5 } else { 1.5 };
         }
-        sent.push(v);
+        sum += v;
+        if v > 0.0 {
+            pos += v + 1.0;
+        } else if v < 0.0 {
+            neg += v - 1.0;
+        } else {
+            neu += 1.0;
+        }
     }
-    if sent.is_empty() {
+    if n == 0 {
         return Valence::default();
     }
     let ep = f32::from(exclamations.min(4)) * 0.292;
@@ -264,23 +273,12 @@ pub fn score(words: &[Word], questions: u16, exclamations: u16) -> Valence {
         _ => 0.96,
     };
     let punct = ep + qm;
-    let mut sum: f32 = sent.iter().sum();
     if sum > 0.0 {
         sum += punct;
     } else if sum < 0.0 {
         sum -= punct;
     }
     let compound = (sum / (sum * sum + 15.0).sqrt()).clamp(-1.0, 1.0);
-    let (mut pos, mut neg, mut neu) = (0f32, 0f32, 0f32);
-    for &s in &sent {
-        if s > 0.0 {
-            pos += s + 1.0;
-        } else if s < 0.0 {
-            neg += s - 1.0;
-        } else {
-            neu += 1.0;
-        }
-    }
     if pos > neg.abs() {
         pos += punct;
     } else if pos < neg.abs() {
