@@ -127,6 +127,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(v) = env("ENS") {
         cfg.ensemble = v;
     }
+    if let Some(v) = env("BITS") {
+        cfg.bits = v;
+    }
     if let Some(v) = env("L2") {
         cfg.l2 = v;
     }

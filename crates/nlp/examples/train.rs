@@ -1,11 +1,18 @@
-//! Trains the models: `cargo run --release -p tertulia-nlp --example train -- DATA_DIR OUT_DIR`.
+//! Trains the models: `cargo run --release -p tertulia-nlp --example train -- DATA_DIR OUT_DIR
+//! [REPORT.json]` (`NOREFIT=1`: keep the models trained without the report split).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let data = args.get(1).map_or("../shared/data", String::as_str);
     let out = args.get(2).map_or("crates/nlp/models", String::as_str);
     let t = std::time::Instant::now();
-    let report = tertulia_nlp::train(std::path::Path::new(data), std::path::Path::new(out))?;
+    // NOREFIT=1: ship the models trained without the report split (to measure them on it).
+    let opts = tertulia_nlp::TrainOptions {
+        no_refit: std::env::var("NOREFIT").is_ok(),
+        ..Default::default()
+    };
+    let report =
+        tertulia_nlp::train_with(std::path::Path::new(data), std::path::Path::new(out), opts)?;
     println!("{report}");
     println!("params: {:?}", report.params);
     for d in &report.dev {

@@ -193,3 +193,31 @@ fn overlong_lines_and_invalid_utf8_get_errors_and_the_run_goes_on() {
     assert!(lines[3].contains("adios"));
     assert_eq!(stats.errors, 1);
 }
+
+#[test]
+fn spanish_requests_jabs_greetings_and_approval() {
+    let c = clf();
+    // A request without a question mark is a question.
+    for t in [
+        "Si alguien sabe cómo instalar el programa en un mac que me diga porfa",
+        "Se busca compañera para ir al concierto del sábado",
+    ] {
+        let e = c.enrich(t);
+        assert!(e.intents.contains(&Intent::Question), "{t}: {e:?}");
+    }
+    // A clearly negative question that asks for nothing is a jab: a complaint, not a question.
+    let t = "¿Cómo se puede arbitrar tan mal, otra vez el mismo desastre de siempre?";
+    let e = c.enrich(t);
+    assert!(!e.intents.contains(&Intent::Question), "{t}: {e:?}");
+    assert!(e.intents.contains(&Intent::Complaint), "{t}: {e:?}");
+    // A greeting is not praise; approval is.
+    let e = c.enrich("Buenos días a todos, feliz domingo");
+    assert!(!e.intents.contains(&Intent::Praise), "{e:?}");
+    for t in [
+        "Este libro merece la pena, os lo recomiendo",
+        "Qué foto más bonita, me encanta",
+    ] {
+        let e = c.enrich(t);
+        assert!(e.intents.contains(&Intent::Praise), "{t}: {e:?}");
+    }
+}
