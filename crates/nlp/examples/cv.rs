@@ -11,34 +11,10 @@
 #![allow(missing_docs, clippy::needless_range_loop)]
 
 use rayon::prelude::*;
+use tertulia_nlp::eval::confusion_scores;
 use tertulia_nlp::features::{FeatureConfig, Group};
 use tertulia_nlp::linear::{Example, Linear};
 use tertulia_nlp::train::{build_lexicons, featurize, load, specs, split_key};
-
-fn metrics(cm: &[Vec<f64>]) -> (f64, f64, f64) {
-    let k = cm.len();
-    let (mut f1, mut rec, mut ng, mut acc) = (0.0, 0.0, 0.0, 0.0);
-    let tot: f64 = cm.iter().flatten().sum();
-    for c in 0..k {
-        let tp = cm[c][c];
-        acc += tp;
-        let g: f64 = cm[c].iter().sum();
-        let pr: f64 = (0..k).map(|r| cm[r][c]).sum();
-        if g == 0.0 {
-            continue;
-        }
-        ng += 1.0;
-        let p = if pr > 0.0 { tp / pr } else { 0.0 };
-        let r = tp / g;
-        rec += r;
-        f1 += if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
-    }
-    (f1 / ng, rec / ng, acc / tot)
-}
 
 fn env<T: std::str::FromStr>(k: &str) -> Option<T> {
     std::env::var(k).ok().and_then(|v| v.parse().ok())
@@ -182,13 +158,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
-        let (f1, r, acc) = metrics(&cm);
+        let (f1, r, acc) = confusion_scores(&cm);
         line += &format!(
             " | {}: F1 {f1:.3} R {r:.3} A {acc:.3}",
             &names[fi][..names[fi].len().min(20)]
         );
     }
-    let (f1, r, acc) = metrics(&pooled);
+    let (f1, r, acc) = confusion_scores(&pooled);
     println!("{line} || main F1 {f1:.4} R {r:.4} A {acc:.4}");
     Ok(())
 }

@@ -15,6 +15,7 @@
 #![allow(clippy::needless_range_loop, missing_docs)]
 
 use rayon::prelude::*;
+use tertulia_nlp::eval::confusion_scores;
 use tertulia_nlp::features::{FeatureConfig, Group};
 use tertulia_nlp::linear::{Example, Linear, TrainConfig};
 use tertulia_nlp::train::{Rec, build_lexicons, featurize, load, specs};
@@ -38,31 +39,6 @@ fn emo_neg(r: &Rec) -> Option<usize> {
 
 fn hate_neg(r: &Rec) -> Option<usize> {
     if r.label == "hateful" { Some(2) } else { None }
-}
-
-fn f1s(cm: &[Vec<f64>]) -> (f64, f64, f64) {
-    let k = cm.len();
-    let (mut f1, mut rec, mut ng, mut acc) = (0.0, 0.0, 0.0, 0.0);
-    let tot: f64 = cm.iter().flatten().sum();
-    for c in 0..k {
-        let tp = cm[c][c];
-        acc += tp;
-        let g: f64 = cm[c].iter().sum();
-        let pr: f64 = (0..k).map(|r| cm[r][c]).sum();
-        if g == 0.0 {
-            continue;
-        }
-        ng += 1.0;
-        let p = if pr > 0.0 { tp / pr } else { 0.0 };
-        let r = tp / g;
-        rec += r;
-        f1 += if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
-    }
-    (f1 / ng, rec / ng, acc / tot)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -355,13 +331,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         all[e.y][p] += 1.0;
                     }
                 }
-                let (f1, r, acc) = f1s(&cm);
+                let (f1, r, acc) = confusion_scores(&cm);
                 line += &format!(
                     " | {}: F1 {f1:.3} R {r:.3} A {acc:.3}",
                     &f[..f.len().min(22)]
                 );
             }
-            let (f1, r, acc) = f1s(&all);
+            let (f1, r, acc) = confusion_scores(&all);
             line += &format!(" || ALL F1 {f1:.3} R {r:.3} A {acc:.3}");
             line
         })

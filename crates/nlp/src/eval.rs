@@ -170,6 +170,39 @@ fn f1(p: f64, r: f64) -> f64 {
     }
 }
 
+/// Macro-F1, average recall and accuracy of a confusion matrix (`cm[gold][predicted]`),
+/// averaged over the classes that have gold items.
+pub fn confusion_scores(cm: &[Vec<f64>]) -> (f64, f64, f64) {
+    let k = cm.len();
+    let (mut f1s, mut rec, mut classes, mut hits) = (0.0, 0.0, 0.0, 0.0);
+    let total: f64 = cm.iter().flatten().sum();
+    for c in 0..k {
+        let tp = cm[c][c];
+        hits += tp;
+        let gold: f64 = cm[c].iter().sum();
+        if gold == 0.0 {
+            continue;
+        }
+        let pred: f64 = cm
+            .iter()
+            .map(|row| row.get(c).copied().unwrap_or(0.0))
+            .sum();
+        let p = if pred > 0.0 { tp / pred } else { 0.0 };
+        let r = tp / gold;
+        classes += 1.0;
+        rec += r;
+        f1s += f1(p, r);
+    }
+    if classes == 0.0 {
+        return (0.0, 0.0, 0.0);
+    }
+    (
+        f1s / classes,
+        rec / classes,
+        if total > 0.0 { hits / total } else { 0.0 },
+    )
+}
+
 /// Single-label metrics from (gold, predicted) pairs; classes are the gold labels (sorted)
 /// plus any predicted ones.
 pub fn metrics(task: Task, pairs: &[(String, String)]) -> EvalReport {
@@ -418,6 +451,17 @@ mod tests {
         assert!((r.classes[0].f1 - 2.0 / 3.0).abs() < 1e-9);
         assert!((r.classes[1].f1 - 0.8).abs() < 1e-9);
         assert!((r.macro_recall - 0.75).abs() < 1e-9);
+    }
+
+    #[test]
+    fn confusion_scores_match_a_hand_computed_example() {
+        // gold 0: 3 right, 1 wrong; gold 1: 1 right, 1 wrong.
+        let cm = vec![vec![3.0, 1.0], vec![1.0, 1.0]];
+        let (f1, rec, acc) = confusion_scores(&cm);
+        // class 0: p 3/4, r 3/4; class 1: p 1/2, r 1/2.
+        assert!((f1 - 0.625).abs() < 1e-9 && (rec - 0.625).abs() < 1e-9);
+        assert!((acc - 4.0 / 6.0).abs() < 1e-9);
+        assert_eq!(confusion_scores(&[]), (0.0, 0.0, 0.0));
     }
 
     #[test]

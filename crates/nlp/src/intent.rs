@@ -42,11 +42,11 @@ const PHRASES: &[(u8, &str)] = &[
     ),
     (
         COMPLAINT,
-        "verguenza|vergonzoso|vergonzosa|harto|harta|hartos|hartas|indignante|indignado|indignada|lamentable|pesimo|pesima|penoso|penosa|desastre|basura|estafa|timo|no funciona|sigue sin|todavia no|aun no|nadie me|queja|reclamacion|mal servicio|inaceptable|inadmisible|ridiculo|ridicula|cutre|horrible|asco|asqueroso|mierda|ladrones|robo|nos roban|me han cobrado|no contestan|no responden|no me responden|retraso|cancelado|cancelada|perdida|perdido|me tienen|estoy cansado|estoy cansada|que mal|fatal|malisimo|malisima|peor|deplorable|patetico|patetica|cansado de|cansada de|ya basta|no hay derecho|tomadura de pelo|nos toman por|una pena|de pena|dan pena|da pena|decepcion|decepcionado|decepcionada|decepcionante|no puede ser|no se puede|no aguanto|insoportable|vaya tela|manda huevos|que cruz|fraude|engano|abusivo|abuso|vergonzante|mala gestion|incompetente|incompetentes|inutil|inutiles|no me deja|no me gusta|no me ha gustado|no me gusto|gracias por nada|thanks for nothing|sinverguenza|sinverguenzas|chapuza|no sirve|no vale nada|hasta las narices|hasta el gorro|hasta los huevos|hasta el mono|hasta el moño|estoy hasta|estamos hasta|que pesadez|pesadez|que asco|insufrible|insufribles|cansino|cansina|cansinos|cansinas|que rabia|me da rabia|da rabia|nunca mas|ya esta bien|ya vale|basta ya|no hay quien|verguenza ajena|bochorno|bochornoso|bochornosa|nefasto|nefasta|nefastos|mediocre|mediocres|impresentable|impresentables|nos han robado|atraco|ni me contestan|ni contestan|ni responden|sin respuesta|sin contestar|me han timado|mala calidad|malisimos|malisimas|una mierda|infumable|bodrio|un horror|horroroso|horrorosa|espantoso|espantosa|dejad de|dejen de|estamos hartos|estoy harto|estoy harta|no me lo puedo creer|que desastre|menudo desastre|vaya desastre|menuda verguenza|que verguenza|que pena de|arreglad|arregladlo|arreglenlo|arreglen|se ha caido|se cae|se corta|se cuelga|no carga|no va|no me llega|no ha llegado|no llega|me parece fatal|me parece lamentable|me parece vergonzoso|que decepcion|decepcion|abuso|es un abuso|un robo|dos horas perdidas|tiempo perdido|perder el tiempo|terrible|worst|terrible service|never again|unacceptable|ridiculous|disappointed|disappointing|still waiting|no response|not working|doesnt work|rip off|ripoff|scam|fed up|sick of|tired of|waste of|horrible|awful|pathetic|useless",
+        "verguenza|vergonzoso|vergonzosa|harto|harta|hartos|hartas|indignante|indignado|indignada|lamentable|pesimo|pesima|penoso|penosa|desastre|basura|estafa|timo|no funciona|sigue sin|todavia no|aun no|nadie me|queja|reclamacion|mal servicio|inaceptable|inadmisible|ridiculo|ridicula|cutre|horrible|asco|asqueroso|mierda|ladrones|robo|nos roban|me han cobrado|no contestan|no responden|no me responden|retraso|cancelado|cancelada|perdida|perdido|me tienen|estoy cansado|estoy cansada|que mal|fatal|malisimo|malisima|peor|deplorable|patetico|patetica|cansado de|cansada de|ya basta|no hay derecho|tomadura de pelo|nos toman por|una pena|de pena|dan pena|da pena|decepcion|decepcionado|decepcionada|decepcionante|no puede ser|no se puede|no aguanto|insoportable|vaya tela|manda huevos|que cruz|fraude|engano|abusivo|abuso|vergonzante|mala gestion|incompetente|incompetentes|inutil|inutiles|no me deja|no me gusta|no me ha gustado|no me gusto|gracias por nada|thanks for nothing|sinverguenza|sinverguenzas|chapuza|no sirve|no vale nada|hasta las narices|hasta el gorro|hasta los huevos|hasta el mono|hasta el moño|estoy hasta|estamos hasta|que pesadez|pesadez|que asco|insufrible|insufribles|cansino|cansina|cansinos|cansinas|que rabia|me da rabia|da rabia|nunca mas|ya esta bien|ya vale|basta ya|no hay quien|verguenza ajena|bochorno|bochornoso|bochornosa|nefasto|nefasta|nefastos|mediocre|mediocres|impresentable|impresentables|nos han robado|atraco|ni me contestan|ni contestan|ni responden|sin respuesta|sin contestar|me han timado|mala calidad|malisimos|malisimas|una mierda|infumable|bodrio|un horror|horroroso|horrorosa|espantoso|espantosa|dejad de|dejen de|estamos hartos|estoy harto|estoy harta|no me lo puedo creer|que desastre|menudo desastre|vaya desastre|menuda verguenza|que verguenza|que pena de|arreglad|arregladlo|arreglenlo|arreglen|se ha caido|se cae|se corta|se cuelga|no carga|no va|no me llega|no ha llegado|no llega|me parece fatal|me parece lamentable|me parece vergonzoso|que decepcion|decepcion|abuso|es un abuso|un robo|dos horas perdidas|tiempo perdido|perder el tiempo|hasta el coño|hasta el culo|cabreado|cabreada|cabreo|me cabrea|escandaloso|escandalosa|deberia tener mas|deberian tener mas|mangancia|chorizos|corruptos|corrupcion|terrible|worst|terrible service|never again|unacceptable|ridiculous|disappointed|disappointing|still waiting|no response|not working|doesnt work|rip off|ripoff|scam|fed up|sick of|tired of|waste of|horrible|awful|pathetic|useless",
     ),
     (
         PRAISE,
-        "gracias|muchas gracias|mil gracias|felicidades|felicitaciones|enhorabuena|felicito|bravo|vamos|vamooos|aupa|grande|grandes|crack|cracks|idolo|idola|genio|genia|ole|campeon|campeones|campeona|enorme|brutal|espectacular|excelente|genial|maravilla|maravilloso|maravillosa|orgullo|orgullosos|orgullosa|orgulloso|buen trabajo|gran trabajo|gran partido|que bueno|que buena|me encanta|me encantan|me encanto|te quiero|os quiero|los quiero|lo mejor|la mejor|sois los mejores|eres el mejor|eres la mejor|increible|impresionante|fenomenal|chapeau|olee|animo|a por ellos|a por todas|viva|hala madrid|forza|thanks|thank you|thank|thx|ty|congrats|congratulations|well done|great job|good job|amazing|awesome|kudos|shoutout|props|bravo|love you|love it|love this|the best|you rock|go team|lets go|come on|proud|brilliant|fantastic|excellent|outstanding|superb|legend|goat|happy birthday|feliz cumple|feliz cumpleanos|vale la pena|merece la pena|ha merecido la pena|mereció la pena|valio la pena|me parece justo|me parece bien|me parece genial|mola|molan|mola mucho|pintaza|que pinta|hermoso|hermosa|precioso|preciosa|preciosos|preciosas|bonito|bonita|que bonito|que bonita|guapo|guapa|guapisimo|guapisima|impagable|impagables|un placer|lo mejor que|el mejor|los mejores|las mejores|muy bueno|muy buena|muy buenos|muy buenas|buenisimo|buenisima|delicioso|deliciosa|deliciosos|recomiendo|os recomiendo|te recomiendo|recomendable|muy recomendable|imprescindible|favorito|favorita|admiro|admiracion|todo mi apoyo|apoyo total|bien hecho|chulo|chula|chulisimo|top|gran noche|gran comunicador|gran persona|gran libro|gran serie|gran capitulo|que capitulo|que partido|que golazo|golazo|golazos|obra maestra|joya|una joya|me gusta|me gustan|me gusto|me ha gustado|me han gustado|lovely|beautiful|highly recommend|must read|masterpiece",
+        "gracias|muchas gracias|mil gracias|felicidades|felicitaciones|enhorabuena|felicito|bravo|vamos|vamooos|aupa|grande|grandes|crack|cracks|idolo|idola|genio|genia|ole|campeon|campeones|campeona|enorme|brutal|espectacular|excelente|genial|maravilla|maravilloso|maravillosa|orgullo|orgullosos|orgullosa|orgulloso|buen trabajo|gran trabajo|gran partido|que bueno|que buena|me encanta|me encantan|me encanto|te quiero|os quiero|los quiero|lo mejor|la mejor|sois los mejores|eres el mejor|eres la mejor|increible|impresionante|fenomenal|chapeau|olee|animo|a por ellos|a por todas|viva|hala madrid|forza|thanks|thank you|thank|thx|ty|congrats|congratulations|well done|great job|good job|amazing|awesome|kudos|shoutout|props|bravo|love you|love it|love this|the best|you rock|go team|lets go|come on|proud|brilliant|fantastic|excellent|outstanding|superb|legend|goat|happy birthday|feliz cumple|feliz cumpleanos|vale la pena|merece la pena|ha merecido la pena|mereció la pena|valio la pena|me parece justo|me parece bien|me parece genial|mola|molan|mola mucho|pintaza|que pinta|hermoso|hermosa|precioso|preciosa|preciosos|preciosas|bonito|bonita|que bonito|que bonita|guapo|guapa|guapisimo|guapisima|impagable|impagables|un placer|lo mejor que|el mejor|los mejores|las mejores|muy bueno|muy buena|muy buenos|muy buenas|buenisimo|buenisima|delicioso|deliciosa|deliciosos|recomiendo|os recomiendo|te recomiendo|recomendable|muy recomendable|imprescindible|favorito|favorita|admiro|admiracion|todo mi apoyo|apoyo total|bien hecho|chulo|chula|chulisimo|top|gran noche|gran comunicador|gran persona|gran libro|gran serie|gran capitulo|que capitulo|que partido|que golazo|golazo|golazos|obra maestra|joya|una joya|me gusta|me gustan|me gusto|me ha gustado|me han gustado|tremendo|tremenda|mvp|puto amo|puta ama|el puto amo|la puta ama|inspiracion|inspirador|inspiradora|decente|se le respeta|buena peli|buena pelicula|buen elenco|buen libro|buena serie|buen partido|buen capitulo|no hay nada como|descomunal|me da la vida|me dan la vida|dando la vida|cuenten conmigo|contad conmigo|cuenta conmigo|irrepetible|historico|historica|fue bueno|fue buena|lovely|beautiful|highly recommend|must read|masterpiece",
     ),
     (
         COMPLAINT_WEAK,
@@ -58,11 +58,11 @@ const PHRASES: &[(u8, &str)] = &[
     ),
     (
         GREET,
-        "buenos dias|buenas tardes|buenas noches|buen dia|buen finde|buen fin de semana|feliz dia|feliz noche|feliz domingo|feliz lunes|feliz martes|feliz miercoles|feliz jueves|feliz viernes|feliz sabado|feliz fin de semana|feliz finde|feliz semana|feliz ano|feliz navidad|buen domingo|buen lunes|buen martes|buen miercoles|buen jueves|buen viernes|buen sabado|que pases|que paseis|que tengas|que tengais|pasenla|un abrazo|un beso|abrazos|besos|good morning|good night|happy monday|happy friday|have a nice",
+        "buenos dias|buenas tardes|buenas noches|buen dia|buen finde|buen fin de semana|feliz dia|feliz noche|feliz domingo|feliz lunes|feliz martes|feliz miercoles|feliz jueves|feliz viernes|feliz sabado|feliz fin de semana|feliz finde|feliz semana|feliz ano|feliz navidad|buen domingo|buen lunes|buen martes|buen miercoles|buen jueves|buen viernes|buen sabado|que pases|que paseis|que tengas|que tengais|pasenla|un abrazo|un beso|abrazos|besos|muy buenas|hola|holaa|good morning|good night|happy monday|happy friday|have a nice",
     ),
     (
         REQUEST,
-        "alguien sabe|alguien tiene|alguien puede|alguien me|alguien es tan amable|si alguien|si algun|algun alma caritativa|que me diga|que me digan|me decis|decidme|diganme|digame|pasa el link|pasad el link|pasame el|pasadme el|se busca|recomendadme|recomiendame|me recomendais|alguna recomendacion|sabeis si|sabes si|anyone know|does anyone have|can anyone|someone tell me|any recommendations",
+        "alguien sabe|alguien tiene|alguien puede|alguien me|alguien es tan amable|si alguien|si algun|algun alma caritativa|que me diga|que me digan|me decis|decidme|diganme|digame|pasa el link|pasad el link|pasame el|pasadme el|se busca|recomendadme|recomiendame|me recomendais|alguna recomendacion|sabeis si|sabes si|queremos saber|quiero saber|me gustaria saber|adivinen|adivinad|decidnos|contadnos|cuentanos|que opinais|que opinan|anyone know|does anyone have|can anyone|someone tell me|any recommendations",
     ),
     (
         PURCHASE,
@@ -114,6 +114,22 @@ impl Intents {
         }
     }
 
+    /// The word hashes of a document (placeholders and emoji left out, `?`/`¿` kept) into
+    /// `buf`; returns how many.
+    fn words(&self, doc: &Doc<'_>, buf: &mut [u64; 128]) -> usize {
+        let mut n = 0;
+        for (_, f, w) in doc.norm.iter_hashed() {
+            if f & (SPECIAL | EMOJI) != 0 && w != self.q_mark && w != self.q_open {
+                continue;
+            }
+            if n < buf.len() {
+                buf[n] = w;
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// Phrase hits per category (bit set), whether the first word opens a question, and
     /// the position of the first question word.
     fn hits(&self, words: &[u64]) -> (u16, bool) {
@@ -147,16 +163,7 @@ impl Enricher for Intents {
     fn enrich(&self, doc: &Doc<'_>, out: &mut Enrichment) {
         out.intents.clear();
         let mut buf = [0u64; 128];
-        let mut n = 0;
-        for (_, f, w) in doc.norm.iter_hashed() {
-            if f & (SPECIAL | EMOJI) != 0 && w != self.q_mark && w != self.q_open {
-                continue;
-            }
-            if n < buf.len() {
-                buf[n] = w;
-                n += 1;
-            }
-        }
+        let n = self.words(doc, &mut buf);
         let words = &buf[..n];
         if words.is_empty() {
             return;
