@@ -142,6 +142,15 @@ impl Features {
     }
 }
 
+/// A full-avalanche 64-bit finaliser (splitmix64's), for keys already packed into one word.
+#[inline]
+fn fmix(x: u64) -> u64 {
+    let mut z = x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 #[inline]
 fn mix(a: u64, b: u64) -> u64 {
     (a.rotate_left(23) ^ b).wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -237,8 +246,25 @@ pub fn extract(
                 if k > n {
                     break;
                 }
-                for w in bytes.windows(k) {
-                    out.push(xxh3_64_with_seed(w, nseed + k as u64), 1.0);
+                if k <= 8 {
+                    // Up to 8 bytes: the window read as one integer (an 8-byte read that stays
+                    // inside `pad`, since words are at most 48 bytes; the bytes past the
+                    // window are masked off), then mixed: no general-purpose hash call.
+                    let keep = if k == 8 {
+                        u64::MAX
+                    } else {
+                        (1u64 << (8 * k)) - 1
+                    };
+                    let seed = (nseed + k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    for i in 0..=n - k {
+                        let mut w = [0u8; 8];
+                        w.copy_from_slice(&pad[i..i + 8]);
+                        out.push(fmix((u64::from_le_bytes(w) & keep) ^ seed), 1.0);
+                    }
+                } else {
+                    for w in bytes.windows(k) {
+                        out.push(xxh3_64_with_seed(w, nseed + k as u64), 1.0);
+                    }
                 }
             }
         }
@@ -334,6 +360,38 @@ mod tests {
         );
         assert!(f.lex_neg < 0.0 && f.lex_pos == 0.0);
         assert!(!f.idx.contains(&a[1]));
+    }
+
+    #[test]
+    fn byte_ngrams_are_counted_hashed_alike_and_long_ones_fall_back() {
+        let lex = Lexicons::default();
+        let cfg = FeatureConfig {
+            min_n: 3,
+            max_n: 9,
+            bigrams: false,
+            valence: false,
+        };
+        let mut a = Features::default();
+        // "<extraordinario>" is 16 bytes: 14 + 13 + … + 8 windows of 3 to 9 bytes.
+        extract(&normalize("extraordinario"), &lex, Group::Es, cfg, &mut a);
+        assert_eq!(a.uniform, 1 + (8..=14).sum::<usize>());
+        // The same word after a longer one (stale bytes in the scratch pad) hashes alike.
+        let mut b = Features::default();
+        extract(
+            &normalize("anticonstitucionalmente extraordinario"),
+            &lex,
+            Group::Es,
+            cfg,
+            &mut b,
+        );
+        for h in &a.idx[..a.uniform] {
+            assert!(b.idx.contains(h));
+        }
+        // Different windows get different hashes (no collision among these 78).
+        let mut seen = a.idx[..a.uniform].to_vec();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), a.uniform);
     }
 
     #[test]

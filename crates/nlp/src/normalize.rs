@@ -153,7 +153,21 @@ const NEGATORS: &[&str] = &[
 
 /// Whether a normalised word is a negator.
 pub fn is_negator(w: &str) -> bool {
-    NEGATORS.contains(&w)
+    is_negator_hash(term_hash(w))
+}
+
+/// [`is_negator`] by [`term_hash`]: a binary search in the sorted hashes of the list (one
+/// hash per token instead of one string comparison per negator).
+fn is_negator_hash(h: u64) -> bool {
+    static HASHES: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    HASHES
+        .get_or_init(|| {
+            let mut v: Vec<u64> = NEGATORS.iter().map(|w| term_hash(w)).collect();
+            v.sort_unstable();
+            v
+        })
+        .binary_search(&h)
+        .is_ok()
 }
 
 fn cut(text: &str, max: usize) -> (&str, bool) {
@@ -229,9 +243,10 @@ impl Builder<'_> {
             return;
         }
         let s = cut(s, MAX_TOKEN_BYTES).0;
+        let hash = term_hash(s);
         let is_word = flags & (SPECIAL | EMOJI) == 0;
         if is_word {
-            if is_negator(s) {
+            if is_negator_hash(hash) {
                 flags |= NEGATOR;
             } else if self.neg_left > 0 {
                 flags |= NEG;
@@ -243,7 +258,7 @@ impl Builder<'_> {
         self.out.tokens.push(Token {
             start,
             len: s.len() as u16,
-            hash: term_hash(s),
+            hash,
             flags,
         });
         if flags & NEGATOR != 0 {
