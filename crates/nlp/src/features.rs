@@ -161,8 +161,10 @@ const SEED_NEGWORD: u64 = 2;
 const SEED_NGRAM: u64 = 3;
 const SEED_META: u64 = 4;
 
-fn meta(name: &str) -> u64 {
-    xxh3_64_with_seed(name.as_bytes(), SEED_META)
+/// The hash of a named dense feature; call it in a `const` block so that the hot path does
+/// not hash the name again for every post.
+const fn meta(name: &str) -> u64 {
+    xxhash_rust::const_xxh3::xxh3_64_with_seed(name.as_bytes(), SEED_META)
 }
 
 /// Extracts the features of `doc` into `out` (cleared first).
@@ -281,49 +283,49 @@ pub fn extract(
     out.uniform_val = scale;
     // Dense-ish features with real values.
     let (lp, ln, em) = (out.lex_pos, out.lex_neg, out.emoji);
-    out.push(meta("lex_pos"), squash(lp));
-    out.push(meta("lex_neg"), squash(-ln));
-    out.push(meta("lex_net"), squash(lp + ln));
-    out.push(meta("emoji"), squash(em));
-    out.push(meta("bias_text"), 1.0);
+    out.push(const { meta("lex_pos") }, squash(lp));
+    out.push(const { meta("lex_neg") }, squash(-ln));
+    out.push(const { meta("lex_net") }, squash(lp + ln));
+    out.push(const { meta("emoji") }, squash(em));
+    out.push(const { meta("bias_text") }, 1.0);
     let q = doc.questions.min(3);
     if q > 0 {
-        out.push(meta("question"), 0.5 + 0.2 * f32::from(q));
+        out.push(const { meta("question") }, 0.5 + 0.2 * f32::from(q));
     }
     let e = doc.exclamations.min(3);
     if e > 0 {
-        out.push(meta("exclaim"), 0.5 + 0.2 * f32::from(e));
+        out.push(const { meta("exclaim") }, 0.5 + 0.2 * f32::from(e));
     }
     if has_elong {
-        out.push(meta("elong"), 1.0);
+        out.push(const { meta("elong") }, 1.0);
     }
     if has_upper {
-        out.push(meta("upper"), 1.0);
+        out.push(const { meta("upper") }, 1.0);
     }
     if negators > 0 {
-        out.push(meta("negated"), 1.0);
+        out.push(const { meta("negated") }, 1.0);
     }
     if doc.urls > 0 {
-        out.push(meta("url"), 1.0);
+        out.push(const { meta("url") }, 1.0);
     }
     if doc.mentions > 0 {
-        out.push(meta("mention"), 1.0);
+        out.push(const { meta("mention") }, 1.0);
     }
     if valence {
         let v = score(&out.words, doc.questions, doc.exclamations);
-        for (name, x) in [
-            ("valence", v.compound),
-            ("valence_pos", v.pos),
-            ("valence_neg", v.neg),
+        for (h, x) in [
+            (const { meta("valence") }, v.compound),
+            (const { meta("valence_pos") }, v.pos),
+            (const { meta("valence_neg") }, v.neg),
         ] {
             if x != 0.0 {
-                out.push(meta(name), x);
+                out.push(h, x);
             }
         }
         if v.compound >= 0.05 {
-            out.push(meta("valence_is_pos"), 1.0);
+            out.push(const { meta("valence_is_pos") }, 1.0);
         } else if v.compound <= -0.05 {
-            out.push(meta("valence_is_neg"), 1.0);
+            out.push(const { meta("valence_is_neg") }, 1.0);
         }
     }
 }
@@ -392,6 +394,13 @@ mod tests {
         seen.sort_unstable();
         seen.dedup();
         assert_eq!(seen.len(), a.uniform);
+    }
+
+    #[test]
+    fn compile_time_feature_names_hash_like_the_runtime_hash() {
+        for name in ["lex_pos", "valence", "mention"] {
+            assert_eq!(meta(name), xxh3_64_with_seed(name.as_bytes(), SEED_META));
+        }
     }
 
     #[test]
