@@ -5,10 +5,14 @@
 //! rules over the sentiment and emotion models: strong complaint phrases with some negativity,
 //! sarcastic thanks, weak markers (`otra vez`, `llevo`, `nadie`…) with clear negativity,
 //! negative rhetorical questions, angry/disgusted or offensive negative texts, or a strongly
-//! negative sentiment. Questions need `?`/`¿` or an interrogative opening and are dropped
-//! when rhetorical (`¿en serio?`, `who cares?`, `?!`). Praise is thanks, congratulations,
-//! cheering or admiration without negative sentiment. Purchase intent, suggestions and support
-//! requests are phrase rules in both languages. All phrase lists are our own.
+//! negative sentiment. Questions need `?`/`¿`, an interrogative opening (English) or a request
+//! phrase (`alguien sabe`, `que me diga`), and are dropped when rhetorical (`¿en serio?`,
+//! `who cares?`, `?!`) or, in Spanish, when they are clearly negative and ask for nothing (a
+//! jab). Praise is thanks, congratulations, cheering, admiration or approval without negative
+//! sentiment, or a positive text that is not a question, greeting, wish or suggestion.
+//! Purchase intent, suggestions and support requests are phrase rules in both languages. All
+//! phrase lists are our own; the Spanish thresholds were chosen on real tweets we labelled
+//! (`docs/models.md`).
 
 use crate::features::HashKeyed;
 use crate::normalize::term_hash;
@@ -212,7 +216,7 @@ impl Enricher for Intents {
                     || (has(COMPLAINT_WEAK) && neg > doc.param("complaint.weak_neg", 0.4))
                     || (rhetorical && neg > doc.param("complaint.rhet_neg", 0.35))
                     || ((angry || out.offensive) && neg > doc.param("complaint.angry_neg", 0.45))
-                    || (neg > doc.param("complaint.neg", 0.7))
+                    || neg > doc.param("complaint.neg", 0.7)
             }
         };
         if complaint {
