@@ -47,3 +47,31 @@ fn full_training_reproduces_the_embedded_artefact() {
         "retrain and commit the artefact"
     );
 }
+
+#[test]
+fn refit_ships_other_weights_but_reports_the_same_dev_figures() {
+    let Some(data) = data_dir() else { return };
+    let refit = TrainOptions {
+        max_items_per_corpus: Some(600),
+        ..TrainOptions::default()
+    };
+    let kept = TrainOptions {
+        no_refit: true,
+        ..refit
+    };
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let ra = train_with(&data, a.path(), refit).unwrap();
+    let rb = train_with(&data, b.path(), kept).unwrap();
+    // The dev figures measure the models trained without the report split, in both cases.
+    assert_eq!(
+        serde_json::to_string(&ra.dev).unwrap(),
+        serde_json::to_string(&rb.dev).unwrap()
+    );
+    // The refit models learnt from more items, so they are other weights.
+    assert_ne!(ra.xxh3, rb.xxh3);
+    for ((ha, na), (hb, nb)) in ra.train_items.iter().zip(&rb.train_items) {
+        assert_eq!(ha, hb);
+        assert!(na > nb, "{ha}: {na} refit items vs {nb}");
+    }
+}
