@@ -135,24 +135,23 @@ const DAMPENERS: &[&str] = &[
 /// Contrast words: what follows weighs more than what precedes.
 const CONTRAST: &[&str] = &["but", "pero", "sino"];
 
-/// Boosters (+) and dampeners (−) by term hash.
-fn boosters() -> &'static HashKeyed<f32> {
-    static B: OnceLock<HashKeyed<f32>> = OnceLock::new();
-    B.get_or_init(|| {
+/// The rule words by term hash: their booster increment (+ booster, − dampener, 0 for a
+/// contrast word) and whether they are a contrast word; one lookup per token.
+fn rule_words() -> &'static HashKeyed<(f32, bool)> {
+    static W: OnceLock<HashKeyed<(f32, bool)>> = OnceLock::new();
+    W.get_or_init(|| {
         let mut m = HashKeyed::default();
         for w in BOOSTERS {
-            m.insert(term_hash(w), B_INCR);
+            m.insert(term_hash(w), (B_INCR, false));
         }
         for w in DAMPENERS {
-            m.insert(term_hash(w), -B_INCR);
+            m.insert(term_hash(w), (-B_INCR, false));
+        }
+        for w in CONTRAST {
+            m.insert(term_hash(w), (0.0, true));
         }
         m
     })
-}
-
-fn contrasts() -> &'static [u64] {
-    static C: OnceLock<Vec<u64>> = OnceLock::new();
-    C.get_or_init(|| CONTRAST.iter().map(|w| term_hash(w)).collect())
 }
 
 /// The valence of a text: VADER's compound and its positive, negative and neutral shares.
@@ -190,16 +189,16 @@ impl Word {
         } else {
             flags
         };
-        let words = flags & (SPECIAL | EMOJI) == 0;
+        let (boost, contrast) = if flags & (SPECIAL | EMOJI) == 0 {
+            rule_words().get(&hash).copied().unwrap_or((0.0, false))
+        } else {
+            (0.0, false)
+        };
         Word {
             polarity: polarity.unwrap_or(0.0),
-            boost: if words {
-                boosters().get(&hash).copied().unwrap_or(0.0)
-            } else {
-                0.0
-            },
+            boost,
             flags,
-            contrast: words && contrasts().contains(&hash),
+            contrast,
         }
     }
 }
