@@ -15,6 +15,7 @@
 //! (`docs/models.md`).
 
 use crate::features::HashKeyed;
+use crate::linear;
 use crate::normalize::term_hash;
 use crate::normalize::{EMOJI, SPECIAL};
 use crate::sentiment;
@@ -91,6 +92,7 @@ pub struct Intents {
     first: HashKeyed<Vec<(u8, Vec<u64>)>>,
     q_open: u64,
     q_mark: u64,
+    sig_idx: [u32; SIGNALS],
 }
 
 impl Default for Intents {
@@ -111,10 +113,19 @@ impl Intents {
                 }
             }
         }
+        // Consecutive rows from one hashed base, so that the signals' weights sit in a few
+        // cache lines of the table (36 scattered rows cost a cache miss each, per post).
+        // Truncation intended: the tables index by the low bits.
+        let base = xxhash_rust::xxh3::xxh3_64(b"intent-signals") as u32;
+        let mut sig_idx = [0u32; SIGNALS];
+        for (k, i) in sig_idx.iter_mut().enumerate() {
+            *i = base.wrapping_add(k as u32);
+        }
         Intents {
             first,
             q_open: term_hash("¿"),
             q_mark: term_hash("?"),
+            sig_idx,
         }
     }
 
@@ -159,6 +170,96 @@ impl Intents {
     }
 }
 
+/// Number of dense signals [`Intents::signals`] returns.
+pub const SIGNALS: usize = 36;
+
+/// The learned Spanish intent heads of the es table: `(intent, head)`. A complaint or praise
+/// head replaces the rules for its intent; the question head adds questions the rules miss.
+/// Each decides at its tuned threshold (the third name, a pack parameter; 0.5 if absent).
+pub const LEARNED: [(Intent, &str, &str); 3] = [
+    (
+        Intent::Complaint,
+        "intent_complaint",
+        "intent_complaint.threshold",
+    ),
+    (Intent::Praise, "intent_praise", "intent_praise.threshold"),
+    (
+        Intent::Question,
+        "intent_question",
+        "intent_question.threshold",
+    ),
+];
+
+impl Intents {
+    /// Dense signals of a document for the learned Spanish intent heads: one indicator per
+    /// phrase category, question shape (`?`/`¿`, `?!`, interrogative opening), exclamations,
+    /// mentions, the sentiment, emotion and offensive probabilities, and the products of the
+    /// phrase and question indicators with P(positive) and P(negative) (the interactions the
+    /// rules use, which a linear model cannot form by itself).
+    pub fn signals(&self, doc: &Doc<'_>) -> [f32; SIGNALS] {
+        let mut buf = [0u64; 128];
+        let n = self.words(doc, &mut buf);
+        let (set, qstart) = self.hits(&buf[..n]);
+        let qmark = doc.norm.questions > 0 || buf[..n].contains(&self.q_open);
+        signals_of(doc, set, qstart, qmark, n)
+    }
+
+    /// The feature hashes of the signals (the rows of the learned heads that weigh them).
+    pub fn signal_index(&self) -> &[u32; SIGNALS] {
+        &self.sig_idx
+    }
+
+    /// The probability of each learned head present in the document's table (`None` when
+    /// the table has no such head), from the sparse sums already accumulated plus the
+    /// signals' rows.
+    fn learned(&self, doc: &Doc<'_>, s: &[f32; SIGNALS]) -> [Option<f32>; LEARNED.len()] {
+        let mut out = [None; LEARNED.len()];
+        for (o, (_, name, _)) in out.iter_mut().zip(LEARNED) {
+            let Some(h) = doc.table.head(name) else {
+                continue;
+            };
+            let off = h.offset as usize;
+            let mut z = doc.acc.get(off).copied().unwrap_or(0.0);
+            z += doc.table.column_dot(off, &self.sig_idx, s);
+            *o = Some(linear::sigmoid(h.bias[0] + h.scale * z));
+        }
+        out
+    }
+}
+
+/// [`Intents::signals`] from the phrase hits already found.
+fn signals_of(doc: &Doc<'_>, set: u16, qstart: bool, qmark: bool, n: usize) -> [f32; SIGNALS] {
+    let mut s = [0.0f32; SIGNALS];
+    let b = |x: bool| f32::from(u8::from(x));
+    for (c, v) in s.iter_mut().enumerate().take(11) {
+        *v = b(set & (1 << c) != 0);
+    }
+    s[11] = b(qmark);
+    s[12] = b(doc.norm.questions > 0 && doc.norm.exclamations > 0);
+    s[13] = b(qstart);
+    s[14] = b(doc.norm.exclamations > 0);
+    s[15] = b(doc.norm.mentions > 0);
+    let p = sentiment::probabilities(doc);
+    s[16] = p[0];
+    s[17] = p[1];
+    s[18] = p[2];
+    if let Some(e) = doc.probs("emotion") {
+        let k = e.n.min(7);
+        s[19..19 + k].copy_from_slice(&e.v[..k]);
+    }
+    s[26] = doc.probs("offensive").map_or(0.0, |o| o.v[1]);
+    s[27] = s[11] * p[0];
+    s[28] = s[11] * p[2];
+    s[29] = s[usize::from(PRAISE)] * p[0];
+    s[30] = s[usize::from(COMPLAINT)] * p[2];
+    s[31] = s[usize::from(COMPLAINT_WEAK)] * p[2];
+    s[32] = s[usize::from(RHET)] * p[2];
+    s[33] = b(n == 0);
+    s[34] = (n as f32 / 30.0).min(1.0);
+    s[35] = s[usize::from(GREET)] * p[0];
+    s
+}
+
 impl Enricher for Intents {
     fn name(&self) -> &'static str {
         "intent"
@@ -177,8 +278,20 @@ impl Enricher for Intents {
         let p = sentiment::probabilities(doc);
         let (pos, neg) = (p[0], p[2]);
 
-        // Question.
         let qmark = doc.norm.questions > 0 || words.contains(&self.q_open);
+        // The learned Spanish heads (es table), when the artefact has them.
+        let learned = if doc.group == crate::features::Group::Es {
+            let s = signals_of(doc, set, qstart, qmark, n);
+            self.learned(doc, &s)
+        } else {
+            [None; LEARNED.len()]
+        };
+        let decide = |k: usize| -> Option<bool> {
+            let p = learned[k]?;
+            Some(p >= doc.param(LEARNED[k].2, 0.5))
+        };
+
+        // Question.
         let interrobang = doc.norm.questions > 0 && doc.norm.exclamations > 0;
         // A clearly negative question that asks for nothing (no request, no support
         // phrase) is a jab, not a question: `¿qué tipo de persona critica así?`.
@@ -194,19 +307,34 @@ impl Enricher for Intents {
             && doc.norm.exclamations == 0
             && words.len() > 3
             && doc.group == crate::features::Group::En;
-        let question = (qmark || open_q || has(REQUEST)) && !rhetorical;
+        let question =
+            ((qmark || open_q || has(REQUEST)) && !rhetorical) || decide(2).unwrap_or(false);
         if question {
             out.intents.push(Intent::Question);
         }
 
         // Complaint.
-        let complaint = match doc.table.head("complaint") {
-            Some(_) => {
+        let complaint = match (learned[0], doc.table.head("complaint")) {
+            (Some(pc), _) => {
+                // The head learnt from general conversation; a complaint phrase (`llevo dos
+                // semanas esperando`, `hasta las narices`, `arregladlo`) lowers its threshold,
+                // which finds the customer complaints it is unsure of (docs/models.md).
+                let mut t = doc.param(LEARNED[0].2, 0.5);
+                if has(COMPLAINT) {
+                    t = t.min(doc.param("intent_complaint.phrase_threshold", 0.4));
+                } else if has(COMPLAINT_WEAK) {
+                    t = t.min(doc.param("intent_complaint.weak_threshold", 0.5));
+                }
+                // Sarcastic thanks (`gracias por nada`) are too rare in the labelled tweets
+                // for the head: they stay a complaint, and are never praise (below).
+                pc >= t || (has(COMPLAINT) && has(NOTPRAISE))
+            }
+            (None, Some(_)) => {
                 let pc = doc.probs("complaint").map_or(0.0, |s| s.v[1]);
                 pc >= doc.param("complaint.threshold", 0.5)
                     || (has(COMPLAINT) && neg > doc.param("complaint.lex_neg", 0.4))
             }
-            None => {
+            (None, None) => {
                 // Spanish (and the other languages of the es table): phrase tiers gated by the
                 // sentiment model, negative rhetorical questions, angry/disgusted or offensive
                 // negative texts, and strongly negative texts.
@@ -238,7 +366,11 @@ impl Enricher for Intents {
                 && !has(NOTPRAISE)
                 && !has(GREET)
                 && !has(SUGGEST));
-        if praise && !complaint {
+        let praise = match decide(1) {
+            Some(p) => p && !has(NOTPRAISE),
+            None => praise && !complaint,
+        };
+        if praise {
             out.intents.push(Intent::Praise);
         }
         if has(PURCHASE) {

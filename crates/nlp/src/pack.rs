@@ -141,6 +141,20 @@ impl Table {
         }
     }
 
+    /// The raw (unscaled) sum of column `col` over the rows of features `idx` weighted by
+    /// `val`: what [`Table::accumulate`] would add to that column for those features.
+    pub fn column_dot(&self, col: usize, idx: &[u32], val: &[f32]) -> f32 {
+        let w = self.width as usize;
+        let mask = (1u32 << self.bits) - 1;
+        let mut z = 0.0;
+        for (&i, &v) in idx.iter().zip(val) {
+            if let Some(&q) = self.data.get((i & mask) as usize * w + col) {
+                z += f32::from(q) * v;
+            }
+        }
+        z
+    }
+
     /// The logits of head `h` from accumulated sums.
     pub fn logits(h: &Head, acc: &[f32], out: &mut Vec<f32>) {
         out.clear();
@@ -451,5 +465,29 @@ mod tests {
         assert_eq!(q.tables[0].width, 4);
         assert!(Pack::from_bytes(b"nonsense").is_err());
         assert!(Pack::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn column_dot_matches_accumulate() {
+        let m = Linear {
+            bits: 4,
+            classes: 3,
+            w: (0..48).map(|i| ((i * 7) % 11) as f32 - 5.0).collect(),
+            b: vec![0.0; 3],
+        };
+        let mut t = Table::new(4);
+        t.add("a", &m);
+        let mut f = Features::default();
+        f.idx = vec![3, 9, 17, 40];
+        f.val = vec![1.0, 0.5, -2.0, 0.25];
+        let mut acc = Vec::new();
+        t.accumulate(&f, &mut acc);
+        assert_eq!(acc.len(), 3);
+        for (col, a) in acc.iter().enumerate() {
+            let z = t.column_dot(col, &f.idx, &f.val);
+            assert!((z - a).abs() < 1e-4, "column {col}: {z} vs {a}");
+        }
+        // Rows past the table, or an empty feature list, add nothing.
+        assert_eq!(t.column_dot(0, &[], &[]), 0.0);
     }
 }

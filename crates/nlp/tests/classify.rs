@@ -221,3 +221,55 @@ fn spanish_requests_jabs_greetings_and_approval() {
         assert!(e.intents.contains(&Intent::Praise), "{t}: {e:?}");
     }
 }
+
+#[test]
+fn learned_spanish_intent_heads_decide_at_their_thresholds() {
+    use tertulia_nlp::features::Group;
+    use tertulia_nlp::intent::LEARNED;
+    let base = clf();
+    let es = &base.pack().tables[Group::Es.index()];
+    for (_, head, key) in LEARNED {
+        assert!(es.head(head).is_some(), "embedded es table lacks {head}");
+        assert!(
+            base.pack().params.iter().any(|(k, _)| k == key),
+            "no tuned {key}"
+        );
+    }
+    let texts = [
+        "¡Enhorabuena al equipo, qué partidazo! Sois los mejores",
+        "Qué vergüenza de servicio, llevo dos horas esperando y nadie contesta",
+        "¿Alguien sabe a qué hora empieza el partido hoy?",
+    ];
+    // Threshold above 1: the learned complaint and praise heads never fire (they replace
+    // the rules); threshold 0: they always do. The question head only adds to the rules.
+    let with = |t: f32| {
+        let mut p = base.pack().clone();
+        p.params.retain(|(k, _)| !k.starts_with("intent_"));
+        for (_, _, key) in LEARNED {
+            p.params.push((key.to_string(), t));
+        }
+        Classifier::from_pack(p)
+    };
+    let (never, always) = (with(1.1), with(0.0));
+    for t in texts {
+        let n = never.enrich(t).intents;
+        assert!(
+            !n.contains(&Intent::Complaint) && !n.contains(&Intent::Praise),
+            "{t}: {n:?}"
+        );
+        let a = always.enrich(t).intents;
+        for i in [Intent::Complaint, Intent::Praise, Intent::Question] {
+            assert!(a.contains(&i), "{t}: {a:?}");
+        }
+    }
+    // At the tuned thresholds each text gets its own intent.
+    let got: Vec<Vec<Intent>> = texts.iter().map(|t| base.enrich(t).intents).collect();
+    assert!(got[0].contains(&Intent::Praise), "{got:?}");
+    assert!(got[1].contains(&Intent::Complaint), "{got:?}");
+    assert!(got[2].contains(&Intent::Question), "{got:?}");
+    // English keeps its own models and rules.
+    let en = always
+        .enrich("Thanks so much, great service today!")
+        .intents;
+    assert!(!en.contains(&Intent::Question), "{en:?}");
+}
