@@ -248,6 +248,9 @@ fn learned_spanish_intent_heads_decide_at_their_thresholds() {
         for (_, _, key) in LEARNED {
             p.params.push((key.to_string(), t));
         }
+        // (A complaint phrase lowers the complaint threshold to these.)
+        p.params.push(("intent_complaint.phrase_threshold".into(), t));
+        p.params.push(("intent_complaint.weak_threshold".into(), t));
         Classifier::from_pack(p)
     };
     let (never, always) = (with(1.1), with(0.0));
