@@ -249,7 +249,8 @@ fn learned_spanish_intent_heads_decide_at_their_thresholds() {
             p.params.push((key.to_string(), t));
         }
         // (A complaint phrase lowers the complaint threshold to these.)
-        p.params.push(("intent_complaint.phrase_threshold".into(), t));
+        p.params
+            .push(("intent_complaint.phrase_threshold".into(), t));
         p.params.push(("intent_complaint.weak_threshold".into(), t));
         Classifier::from_pack(p)
     };
