@@ -12,6 +12,10 @@ use crate::linear::Linear;
 
 const MAGIC: &[u8; 8] = b"TRTNLP02";
 
+/// The row width (bytes) that [`Table::accumulate`] handles with fixed-size, vectorised rows;
+/// training pads both tables to it ([`Table::pad`]).
+pub const ROW: usize = 16;
+
 /// One model head inside a table: `classes` columns starting at `offset` (a binary model is
 /// stored as one column holding the positive-minus-negative logit).
 #[derive(Debug, Clone, PartialEq)]
@@ -117,9 +121,13 @@ impl Table {
             return;
         }
         let mask = (1u32 << self.bits) - 1;
+        let u = f.uniform.min(f.idx.len());
+        if w == ROW {
+            self.accumulate_rows(f, u, acc);
+            return;
+        }
         let mut ints = [0i32; 64];
         let ints = &mut ints[..w];
-        let u = f.uniform.min(f.idx.len());
         for &i in &f.idx[..u] {
             let r = (i & mask) as usize * w;
             if let Some(row) = self.data.get(r..r + w) {
@@ -139,6 +147,52 @@ impl Table {
                 }
             }
         }
+    }
+
+    /// [`Table::accumulate`] for tables [`ROW`] bytes wide: fixed-size rows, which the
+    /// compiler vectorises and which never straddle a cache line.
+    fn accumulate_rows(&self, f: &Features, u: usize, acc: &mut [f32]) {
+        let (rows, _) = self.data.as_chunks::<ROW>();
+        let mask = (1u32 << self.bits) - 1;
+        let mut ints = [0i32; ROW];
+        for &i in &f.idx[..u] {
+            if let Some(row) = rows.get((i & mask) as usize) {
+                for (a, &q) in ints.iter_mut().zip(row) {
+                    *a += i32::from(q);
+                }
+            }
+        }
+        let mut sums = [0f32; ROW];
+        for (a, &s) in sums.iter_mut().zip(ints.iter()) {
+            *a = s as f32 * f.uniform_val;
+        }
+        for (&i, &v) in f.idx[u..].iter().zip(&f.val[u..]) {
+            if let Some(row) = rows.get((i & mask) as usize) {
+                for (a, &q) in sums.iter_mut().zip(row) {
+                    *a += f32::from(q) * v;
+                }
+            }
+        }
+        acc.copy_from_slice(&sums);
+    }
+
+    /// Widens every row to `width` bytes with zero columns that belong to no head (no-op if
+    /// the table is already that wide): [`ROW`]-wide tables take the fast path of
+    /// [`Table::accumulate`].
+    pub fn pad(&mut self, width: u16) {
+        let (old_w, new_w) = (self.width as usize, width as usize);
+        if new_w <= old_w {
+            return;
+        }
+        let rows = 1usize << self.bits;
+        let mut data = vec![0i8; rows * new_w];
+        for r in 0..rows {
+            if let Some(src) = self.data.get(r * old_w..(r + 1) * old_w) {
+                data[r * new_w..r * new_w + old_w].copy_from_slice(src);
+            }
+        }
+        self.data = data;
+        self.width = width;
     }
 
     /// The raw (unscaled) sum of column `col` over the rows of features `idx` weighted by

@@ -739,6 +739,7 @@ pub fn train_with(
         &real_intents(&["tune"], &corpora),
     ));
     pack.params = params.clone();
+    pad_tables(&mut pack);
     // Measure the serialised artefact read back (lexicons and weights quantised), as shipped.
     let report_bytes = pack.to_bytes();
     drop(pack);
@@ -878,6 +879,7 @@ pub fn train_with(
             &base,
             &real_intents(&["train", "tune", "holdout"], &corpora),
         ));
+        pad_tables(&mut pack);
         (pack.to_bytes(), items)
     };
     let path = out_dir.join(ARTEFACT);
@@ -894,6 +896,14 @@ pub fn train_with(
         params,
         dev: figs,
     })
+}
+
+/// Pads both tables to the fast row width (`pack::ROW` bytes; zero columns cost nothing in
+/// the run-length-encoded artefact).
+fn pad_tables(pack: &mut Pack) {
+    for t in &mut pack.tables {
+        t.pad(crate::pack::ROW as u16);
+    }
 }
 
 /// Picks the threshold of each learned intent head ([`crate::intent::LEARNED`]) that
