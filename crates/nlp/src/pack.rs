@@ -541,6 +541,22 @@ mod tests {
             let z = t.column_dot(col, &f.idx, &f.val);
             assert!((z - a).abs() < 1e-4, "column {col}: {z} vs {a}");
         }
+        // Padded to the fast row width, the same sums come out of the fixed-size path, and
+        // the padding columns stay zero.
+        let mut wide = t.clone();
+        wide.pad(ROW as u16);
+        assert_eq!(wide.width as usize, ROW);
+        f.uniform = 2;
+        f.uniform_val = 0.5;
+        t.accumulate(&f, &mut acc);
+        let mut acc16 = Vec::new();
+        wide.accumulate(&f, &mut acc16);
+        assert_eq!(acc16.len(), ROW);
+        for (c, a) in acc16.iter().enumerate() {
+            let want = acc.get(c).copied().unwrap_or(0.0);
+            assert!((a - want).abs() < 1e-4, "column {c}: {a} vs {want}");
+        }
+        assert!(acc.iter().any(|&a| a != 0.0));
         // Rows past the table, or an empty feature list, add nothing.
         assert_eq!(t.column_dot(0, &[], &[]), 0.0);
     }
