@@ -16,6 +16,11 @@ use tertulia_nlp::features::{FeatureConfig, Group};
 use tertulia_nlp::linear::{Example, Linear};
 use tertulia_nlp::train::{build_lexicons, featurize, load, specs, split_key};
 
+/// Ironic tweets as extra negatives (the rest skipped).
+fn irony_neg(r: &tertulia_nlp::train::Rec) -> Option<usize> {
+    (r.label == "irony").then_some(2)
+}
+
 fn env<T: std::str::FromStr>(k: &str) -> Option<T> {
     std::env::var(k).ok().and_then(|v| v.parse().ok())
 }
@@ -57,7 +62,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             match srcs.iter_mut().find(|s| s.0 == f) {
                 Some(s) => s.2 = w,
                 None => {
-                    let m = srcs[0].1;
+                    // An emotion corpus feeds sentiment through its emotions (`emo_sent`).
+                    let m = if f.starts_with("emotion-") && head == "sentiment" {
+                        tertulia_nlp::train::emo_sent
+                    } else if f.starts_with("emotion-") && head == "offensive" {
+                        tertulia_nlp::train::off_flag
+                    } else if f.starts_with("irony-") && head == "sentiment" {
+                        irony_neg
+                    } else {
+                        srcs[0].1
+                    };
                     srcs.push((f.to_string(), m, w));
                 }
             }

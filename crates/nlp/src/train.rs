@@ -265,6 +265,16 @@ fn emo7(r: &Rec) -> Option<usize> {
         _ => 6,
     })
 }
+/// An emotion label as a sentiment class: joy positive; anger, disgust, fear and sadness
+/// negative; no emotion neutral; surprise (either way) skipped.
+pub fn emo_sent(r: &Rec) -> Option<usize> {
+    match map_emotion(&r.label) {
+        "joy" => Some(0),
+        "none" => Some(1),
+        "anger" | "disgust" | "fear" | "sadness" => Some(2),
+        _ => None,
+    }
+}
 /// Offensive label as a class.
 pub fn off2(r: &Rec) -> Option<usize> {
     Some(usize::from(map_offensive(&r.label) == "offensive"))
@@ -304,6 +314,9 @@ pub fn specs() -> Vec<Spec> {
                 s("sentiment-es-intertass2017.jsonl", sent3, 1.0),
                 s("sentiment-es-tass-general.jsonl", sent3, 0.5),
                 s("hate-es-hateval.jsonl", hate_neg, 0.5),
+                // v4: EmoEvent's emotions as weak sentiment labels, +0.010 macro-F1 in 5-fold
+                // cross-validation (mean of three fold partitions).
+                s("emotion-es-emoevent.jsonl", emo_sent, 0.3),
             ],
             cfg: TrainConfig {
                 epochs: 8,
@@ -339,6 +352,10 @@ pub fn specs() -> Vec<Spec> {
                 // CrowdFlower (0.2 in v2) lowered 5-fold average recall by 0.009 at 0.2 and
                 // by 0.03 at 0.5; a little airline data raised it by 0.006.
                 s("brand-en-airline.jsonl", sent3, 0.1),
+                // v4: the emotion corpora as weak sentiment labels, +0.011 average recall in
+                // 5-fold cross-validation (mean of three fold partitions).
+                s("emotion-en-tweeteval.jsonl", emo_sent, 0.3),
+                s("emotion-en-emoevent.jsonl", emo_sent, 0.3),
             ],
             cfg: TrainConfig {
                 epochs: 10,
@@ -390,7 +407,9 @@ pub fn specs() -> Vec<Spec> {
             classes: 2,
             sources: vec![
                 s("offensive-en-tweeteval.jsonl", off2, 1.0),
-                s("hate-en-tweeteval.jsonl", off2, 0.3),
+                // v4: 0.1 (was 0.3): +0.003 macro-F1 in 5-fold cross-validation on OLID
+                // (mean of three fold partitions; 0 gives +0.004 but learns no hate at all).
+                s("hate-en-tweeteval.jsonl", off2, 0.1),
             ],
             cfg: TrainConfig {
                 lr: 0.03,
