@@ -1,7 +1,8 @@
 //! Scores the Spanish intents against a labelled JSONL (`text`, `label`: list of intents, or
 //! ids matched against a second file of labels), with decision parameters overridden from
 //! the command line (experiments only):
-//! `intent_real ARTEFACT TEXTS.jsonl LABELS.jsonl [name=value]...`.
+//! `intent_real ARTEFACT TEXTS.jsonl LABELS.jsonl [name=value]...` (`NOLEARNED=1`: without
+//! the learned Spanish intent heads, i.e. the v3 rules).
 
 #![allow(missing_docs)]
 
@@ -16,6 +17,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let v: f32 = v.parse()?;
             pack.params.retain(|(n, _)| n != k);
             pack.params.push((k.to_string(), v));
+        }
+    }
+    // NOLEARNED=1: drop the learned Spanish intent heads, so that the rules decide.
+    if std::env::var("NOLEARNED").is_ok() {
+        for t in &mut pack.tables {
+            t.heads.retain(|h| !h.name.starts_with("intent_"));
         }
     }
     let clf = tertulia_nlp::Classifier::from_pack(pack);
