@@ -1,18 +1,24 @@
 //! Intent enricher (multi-label): `question`, `complaint`, `praise`, `purchase_intent`,
 //! `suggestion`, `support_request`.
 //!
-//! English complaints come from the `complaint` head (complaints corpus), Spanish ones from
-//! rules over the sentiment and emotion models: strong complaint phrases with some negativity,
-//! sarcastic thanks, weak markers (`otra vez`, `llevo`, `nadie`…) with clear negativity,
-//! negative rhetorical questions, angry/disgusted or offensive negative texts, or a strongly
-//! negative sentiment. Questions need `?`/`¿`, an interrogative opening (English) or a request
-//! phrase (`alguien sabe`, `que me diga`), and are dropped when rhetorical (`¿en serio?`,
-//! `who cares?`, `?!`) or, in Spanish, when they are clearly negative and ask for nothing (a
-//! jab). Praise is thanks, congratulations, cheering, admiration or approval without negative
-//! sentiment, or a positive text that is not a question, greeting, wish or suggestion.
-//! Purchase intent, suggestions and support requests are phrase rules in both languages. All
-//! phrase lists are our own; the Spanish thresholds were chosen on real tweets we labelled
-//! (`docs/models.md`).
+//! Spanish (since v4): `complaint` and `praise` come from learned heads of the es table
+//! ([`LEARNED`]), each a logistic model over the text features plus the dense signals of
+//! [`Intents::signals`] (phrase hits, question shape, the sentiment, emotion and offensive
+//! probabilities), trained on real Spanish tweets we labelled; a complaint phrase lowers the
+//! complaint threshold. `question` is the rules below or its learned head.
+//!
+//! The rules (English, and Spanish when the artefact has no learned heads): English
+//! complaints come from the `complaint` head (complaints corpus); Spanish ones from strong
+//! complaint phrases with some negativity, sarcastic thanks, weak markers (`otra vez`,
+//! `llevo`, `nadie`…) with clear negativity, negative rhetorical questions, angry/disgusted or
+//! offensive negative texts, or a strongly negative sentiment. Questions need `?`/`¿`, an
+//! interrogative opening (English) or a request phrase (`alguien sabe`, `que me diga`), and
+//! are dropped when rhetorical (`¿en serio?`, `who cares?`, `?!`) or, in Spanish, when they
+//! are clearly negative and ask for nothing (a jab). Praise is thanks, congratulations,
+//! cheering, admiration or approval without negative sentiment, or a positive text that is
+//! not a question, greeting, wish or suggestion. Purchase intent, suggestions and support
+//! requests are phrase rules in both languages. All phrase lists are our own
+//! (`docs/models.md` has the figures).
 
 use crate::features::HashKeyed;
 use crate::linear;
