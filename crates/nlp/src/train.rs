@@ -601,6 +601,12 @@ fn add_intent_heads(
                 w: 1.0,
             })
             .collect();
+        // Without both classes (labels not found, e.g. a truncated corpus) there is nothing to
+        // learn: the head is left out and the rules decide that intent.
+        let pos = data.iter().filter(|e| e.y == 1).count();
+        if pos == 0 || pos == data.len() {
+            continue;
+        }
         let m = Linear::train(&data, 2, cfg);
         pack.tables[Group::Es.index()].add(head, &m);
         counts.push((format!("es/{head}"), data.len()));
