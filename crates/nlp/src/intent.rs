@@ -204,10 +204,17 @@ impl Intents {
     /// rules use, which a linear model cannot form by itself).
     pub fn signals(&self, doc: &Doc<'_>) -> [f32; SIGNALS] {
         let mut buf = [0u64; 128];
-        let n = self.words(doc, &mut buf);
+        let (n, set, qstart, qmark) = self.scan(doc, &mut buf);
+        signals_of(doc, set, qstart, qmark, n)
+    }
+
+    /// The words of `doc` into `buf` and what the rules and signals read from them: how many
+    /// words, the phrase categories hit, an interrogative opening, a `?`/`¿`.
+    fn scan(&self, doc: &Doc<'_>, buf: &mut [u64; 128]) -> (usize, u16, bool, bool) {
+        let n = self.words(doc, buf);
         let (set, qstart) = self.hits(&buf[..n]);
         let qmark = doc.norm.questions > 0 || buf[..n].contains(&self.q_open);
-        signals_of(doc, set, qstart, qmark, n)
+        (n, set, qstart, qmark)
     }
 
     /// The feature hashes of the signals (the rows of the learned heads that weigh them).
@@ -274,17 +281,15 @@ impl Enricher for Intents {
     fn enrich(&self, doc: &Doc<'_>, out: &mut Enrichment) {
         out.intents.clear();
         let mut buf = [0u64; 128];
-        let n = self.words(doc, &mut buf);
+        let (n, set, qstart, qmark) = self.scan(doc, &mut buf);
         let words = &buf[..n];
         if words.is_empty() {
             return;
         }
-        let (set, qstart) = self.hits(words);
         let has = |c: u8| set & (1 << c) != 0;
         let p = sentiment::probabilities(doc);
         let (pos, neg) = (p[0], p[2]);
 
-        let qmark = doc.norm.questions > 0 || words.contains(&self.q_open);
         // The learned Spanish heads (es table), when the artefact has them.
         let learned = if doc.group == crate::features::Group::Es {
             let s = signals_of(doc, set, qstart, qmark, n);
@@ -373,7 +378,7 @@ impl Enricher for Intents {
                 && !has(GREET)
                 && !has(SUGGEST));
         let praise = match decide(1) {
-            Some(p) => p && !has(NOTPRAISE),
+            Some(learned_praise) => learned_praise && !has(NOTPRAISE),
             None => praise && !complaint,
         };
         if praise {
