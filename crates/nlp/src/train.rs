@@ -1,13 +1,16 @@
 //! `tertulia train`: builds lexicons and trains every model from `../shared/data`,
 //! deterministically (fixed seeds, hash-based splits, stable order), tunes a few decision
-//! parameters on the dev split, reports dev figures and writes `tertulia-nlp.bin`.
+//! parameters, reports dev figures and writes `tertulia-nlp.bin`.
 //!
 //! Splits, by `h = xxh3(words of the text) % 100`: **report** (dev) when `h < DEV_PERCENT`,
-//! **tune** when `DEV_PERCENT ≤ h < DEV_PERCENT + TUNE_PERCENT`, train otherwise. Decision
-//! parameters (sentiment biases, binary thresholds) are tuned on the tune split with models
-//! trained on the train split only; the shipped models are then retrained on train + tune with
-//! the same settings. The report split is never used for training or tuning: the dev figures
-//! are those of the shipped artefact on data it has never seen.
+//! **tune** when `DEV_PERCENT ≤ h < DEV_PERCENT + TUNE_PERCENT`, train otherwise. Steps:
+//! 1. models on the train split; binary thresholds tuned on the tune split;
+//! 2. the same models on train + tune (the "report models"); the learned Spanish intent heads
+//!    are stacked on them (trained on the `train` set of [`INTENT_ES_REAL`], with signals
+//!    from the report models) and their thresholds tuned on its `tune` set; the dev figures
+//!    are measured on the report split with these models, which never saw it;
+//! 3. unless [`TrainOptions::no_refit`], the shipped models: the same settings refit on every
+//!    item, the intent heads on every labelled tweet, with the parameters of steps 1–2.
 
 use crate::classify::Scratch;
 use crate::eval::{EvalReport, Task, eval_records, map_emotion, map_offensive, map_sentiment};
@@ -44,11 +47,13 @@ pub const INTENT_ES_HOLDOUT2: &str =
 /// The English intent dev set we wrote ourselves (invented sentences).
 pub const INTENT_EN_DEV: &str = include_str!("../tests/fixtures/invented-en-intents-dev.jsonl");
 
-/// Our intent labels for 1,384 real Spanish tweets of the corpora's report splits (UMSAB,
-/// InterTASS, TASS General, EmoEvent), keyed by corpus file and item id: no corpus text is
-/// committed, the texts are joined from `../shared/data` at training time. Labelled blind
-/// to the model's outputs; `set` is `tune` (1,036: the v3 intent rules were adjusted on them)
-/// or `holdout` (348: labelled after the last rule change, measured once).
+/// Our intent labels for 12,584 real Spanish tweets of UMSAB, InterTASS, TASS General and
+/// EmoEvent, keyed by corpus file and item id: no corpus text is committed, the texts are
+/// joined from `../shared/data` at training time. Labelled blind to the model's outputs;
+/// `set` is `train` (11,200 of the corpora's train and tune splits: the learned intent heads
+/// learn from them), `tune` (1,036 of the report splits: the v3 rules were adjusted and the
+/// v4 head thresholds are tuned on them) or `holdout` (348 of the report splits, measured
+/// only).
 pub const INTENT_ES_REAL: &str = include_str!("../tests/fixtures/real-es-intents-labels.jsonl");
 
 /// One labelled item of a corpus.
