@@ -223,16 +223,28 @@ fn spanish_requests_jabs_greetings_and_approval() {
 }
 
 #[test]
-fn learned_spanish_intent_heads_decide_at_their_thresholds() {
+fn learned_intent_heads_decide_at_their_thresholds() {
     use tertulia_nlp::features::Group;
     use tertulia_nlp::intent::LEARNED;
     let base = clf();
     let es = &base.pack().tables[Group::Es.index()];
+    let en = &base.pack().tables[Group::En.index()];
     for (_, head, key) in LEARNED {
         assert!(es.head(head).is_some(), "embedded es table lacks {head}");
         assert!(
             base.pack().params.iter().any(|(k, _)| k == key),
             "no tuned {key}"
+        );
+    }
+    // English learns praise and questions; its complaints keep the complaints-corpus head.
+    for (intent, head, key) in LEARNED {
+        let learned = intent != Intent::Complaint;
+        assert_eq!(en.head(head).is_some(), learned, "en table and {head}");
+        let en_key = format!("{key}.en");
+        assert_eq!(
+            base.pack().params.iter().any(|(k, _)| *k == en_key),
+            learned,
+            "{en_key}"
         );
     }
     let texts = [
@@ -242,6 +254,7 @@ fn learned_spanish_intent_heads_decide_at_their_thresholds() {
     ];
     // Threshold above 1: the learned complaint and praise heads never fire (they replace
     // the rules); threshold 0: they always do. The question head only adds to the rules.
+    // (Removing the `.en` keys makes the plain ones apply to English too.)
     let with = |t: f32| {
         let mut p = base.pack().clone();
         p.params.retain(|(k, _)| !k.starts_with("intent_"));
@@ -271,9 +284,18 @@ fn learned_spanish_intent_heads_decide_at_their_thresholds() {
     assert!(got[0].contains(&Intent::Praise), "{got:?}");
     assert!(got[1].contains(&Intent::Complaint), "{got:?}");
     assert!(got[2].contains(&Intent::Question), "{got:?}");
-    // English keeps its own models and rules.
-    let en = always
-        .enrich("Thanks so much, great service today!")
-        .intents;
-    assert!(!en.contains(&Intent::Question), "{en:?}");
+    // English: praise and questions follow the learned heads, complaints do not.
+    let thanks = "Thanks so much, great service today!";
+    assert!(!never.enrich(thanks).intents.contains(&Intent::Praise));
+    let a = always.enrich(thanks).intents;
+    assert!(
+        a.contains(&Intent::Praise) && a.contains(&Intent::Question),
+        "{a:?}"
+    );
+    assert!(!a.contains(&Intent::Complaint), "{a:?}");
+    let b = base.enrich(thanks).intents;
+    assert_eq!(b, vec![Intent::Praise], "{thanks}");
+    // An explicit rhetorical phrase vetoes the learned question head.
+    let rhet = always.enrich("Who cares about the royals anyway?").intents;
+    assert!(!rhet.contains(&Intent::Question), "{rhet:?}");
 }
