@@ -108,6 +108,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     // SIG: 0 sparse text features only, 1 plus the dense signals, 2 signals only.
     let sig: u8 = env("SIG").unwrap_or(1);
+    // GROUP=en: English texts (features of the en group).
+    let group = if std::env::var("GROUP").as_deref() == Ok("en") {
+        Group::En
+    } else {
+        Group::Es
+    };
     let intents = tertulia_nlp::intent::Intents::new();
     let feats = |set: &[Item]| -> Vec<(Vec<u32>, Vec<f32>)> {
         let mut scratch = tertulia_nlp::Scratch::default();
@@ -116,7 +122,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let (mut idx, mut val) = if sig == 2 {
                     (Vec::new(), Vec::new())
                 } else {
-                    featurize(&lex, fc, Group::Es, t)
+                    featurize(&lex, fc, group, t)
                 };
                 if sig > 0 {
                     let s = clf.with_doc(t, &mut scratch, |d| intents.signals(d));

@@ -222,28 +222,33 @@ impl Intents {
         &self.sig_idx
     }
 
-    /// The probability of each learned head present in the document's table (`None` when
-    /// the table has no such head), from the sparse sums already accumulated plus the
-    /// signals' rows; the signals are only computed when the table has a learned head.
+    /// The probability of each learned head of the document's language group (`None` when
+    /// it has no such head): a table head adds the signals' rows to the text features'
+    /// sums already accumulated; a dense head ([`crate::pack::Dense`]) reads the signals
+    /// only. The signals are only computed when the group has a learned head.
     fn learned(
         &self,
         doc: &Doc<'_>,
         signals: impl FnOnce() -> [f32; SIGNALS],
     ) -> [Option<f32>; LEARNED.len()] {
         let heads = LEARNED.map(|(_, name, _)| doc.table.head(name));
+        let dense = LEARNED.map(|(_, name, _)| doc.pack.dense(doc.group.index(), name));
         let mut out = [None; LEARNED.len()];
-        if heads.iter().all(Option::is_none) {
+        if heads.iter().all(Option::is_none) && dense.iter().all(Option::is_none) {
             return out;
         }
         let s = signals();
-        for (o, h) in out.iter_mut().zip(heads) {
-            let Some(h) = h else {
-                continue;
-            };
-            let off = h.offset as usize;
-            let mut z = doc.acc.get(off).copied().unwrap_or(0.0);
-            z += doc.table.column_dot(off, &self.sig_idx, &s);
-            *o = Some(linear::sigmoid(h.bias[0] + h.scale * z));
+        for ((o, h), d) in out.iter_mut().zip(heads).zip(dense) {
+            if let Some(h) = h {
+                // Text features (already accumulated) plus the signals' rows.
+                let off = h.offset as usize;
+                let mut z = doc.acc.get(off).copied().unwrap_or(0.0);
+                z += doc.table.column_dot(off, &self.sig_idx, &s);
+                *o = Some(linear::sigmoid(h.bias[0] + h.scale * z));
+            } else if let Some(d) = d {
+                // Signals only.
+                *o = Some(d.prob(&s));
+            }
         }
         out
     }

@@ -237,6 +237,29 @@ impl Table {
     }
 }
 
+/// A binary logistic model over a few dense inputs, kept in full precision outside the
+/// tables: for heads whose inputs are other models' outputs (the English intent heads over
+/// [`crate::intent::Intents::signals`]), which would otherwise widen a table row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dense {
+    /// Name (`intent_praise`…).
+    pub name: String,
+    /// Language group (index of [`Pack::tables`]).
+    pub group: u8,
+    /// One weight per input.
+    pub w: Vec<f32>,
+    /// Bias (the positive-minus-negative logit).
+    pub b: f32,
+}
+
+impl Dense {
+    /// The probability of the positive class for inputs `x` (missing inputs count as 0).
+    pub fn prob(&self, x: &[f32]) -> f32 {
+        let z = self.b + self.w.iter().zip(x).map(|(w, x)| w * x).sum::<f32>();
+        crate::linear::sigmoid(z)
+    }
+}
+
 /// Everything the classifier needs.
 #[derive(Debug, Clone, Default)]
 pub struct Pack {
@@ -248,6 +271,8 @@ pub struct Pack {
     pub params: Vec<(String, f32)>,
     /// Tables: index 0 = es group, 1 = en group.
     pub tables: [Table; 2],
+    /// Dense heads (none before v4).
+    pub dense: Vec<Dense>,
 }
 
 struct W(Vec<u8>);
@@ -367,7 +392,8 @@ impl Pack {
         w.u8(self.features.max_n as u8);
         w.u8(u8::from(self.features.bigrams)
             | (u8::from(self.features.valence) << 1)
-            | (u8::from(!self.lexicons.valence.is_empty()) << 2));
+            | (u8::from(!self.lexicons.valence.is_empty()) << 2)
+            | (u8::from(!self.dense.is_empty()) << 3));
         w.lex(&self.lexicons.es);
         w.lex(&self.lexicons.en);
         w.lex(&self.lexicons.emoji);
@@ -409,7 +435,26 @@ impl Pack {
                 w.0.extend(d[l0..i].iter().map(|&b| b as u8));
             }
         }
+        if !self.dense.is_empty() {
+            w.u32(self.dense.len() as u32);
+            for d in &self.dense {
+                w.str(&d.name);
+                w.u8(d.group);
+                w.u16(d.w.len() as u16);
+                for x in &d.w {
+                    w.f32(*x);
+                }
+                w.f32(d.b);
+            }
+        }
         w.0
+    }
+
+    /// The dense head `name` of language group `group`.
+    pub fn dense(&self, group: usize, name: &str) -> Option<&Dense> {
+        self.dense
+            .iter()
+            .find(|d| usize::from(d.group) == group && d.name == name)
     }
 
     /// Reads a pack written by [`Pack::to_bytes`].
@@ -486,11 +531,32 @@ impl Pack {
             }
             t.data = data;
         }
+        let mut dense = Vec::new();
+        if flags & 8 != 0 {
+            let n = r.u32()?;
+            for _ in 0..n {
+                let name = r.str()?;
+                let group = r.u8()?;
+                if usize::from(group) >= tables.len() {
+                    return Err(NlpError::Artefact(format!(
+                        "dense head {name}: group {group}"
+                    )));
+                }
+                let k = r.u16()?;
+                let mut w = Vec::with_capacity(usize::from(k));
+                for _ in 0..k {
+                    w.push(r.f32()?);
+                }
+                let b = r.f32()?;
+                dense.push(Dense { name, group, w, b });
+            }
+        }
         Ok(Pack {
             features,
             lexicons,
             params,
             tables,
+            dense,
         })
     }
 
@@ -530,9 +596,20 @@ mod tests {
         p.tables[1] = Table::new(4);
         p.params.push(("x".into(), 0.5));
         p.lexicons.es.insert(7, 0.5);
+        assert!(Pack::from_bytes(&p.to_bytes()).unwrap().dense.is_empty());
+        p.dense.push(Dense {
+            name: "d".into(),
+            group: 1,
+            w: vec![0.5, -1.25],
+            b: 0.1,
+        });
         let bytes = p.to_bytes();
         let q = Pack::from_bytes(&bytes).unwrap();
         assert_eq!(q.tables, p.tables);
+        assert_eq!(q.dense, p.dense);
+        let d = q.dense(1, "d").unwrap();
+        assert!((d.prob(&[1.0, 1.0]) - crate::linear::sigmoid(-0.65)).abs() < 1e-6);
+        assert!(q.dense(0, "d").is_none());
         assert_eq!(q.param("x", 0.0), 0.5);
         assert_eq!(q.tables[0].width, 4);
         assert!(Pack::from_bytes(b"nonsense").is_err());

@@ -236,10 +236,16 @@ fn learned_intent_heads_decide_at_their_thresholds() {
             "no tuned {key}"
         );
     }
-    // English learns praise and questions; its complaints keep the complaints-corpus head.
+    // English learns praise and questions (dense heads over the signals, no table columns);
+    // its complaints keep the complaints-corpus head.
     for (intent, head, key) in LEARNED {
         let learned = intent != Intent::Complaint;
-        assert_eq!(en.head(head).is_some(), learned, "en table and {head}");
+        assert!(en.head(head).is_none(), "en table has {head}");
+        assert_eq!(
+            base.pack().dense(Group::En.index(), head).is_some(),
+            learned,
+            "en dense {head}"
+        );
         let en_key = format!("{key}.en");
         assert_eq!(
             base.pack().params.iter().any(|(k, _)| *k == en_key),
