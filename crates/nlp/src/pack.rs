@@ -1,10 +1,13 @@
 //! The model artefact: lexicons, quantised weight tables and tuned decision parameters in one
 //! little-endian binary file (`models/tertulia-nlp.bin`), embedded in the binary.
 //!
-//! Layout: magic `TRTNLP02`; feature config; three lexicons (`u32` count, then `u64` hash and
-//! `i8` polarity×127 each, sorted by hash); `u32` params count, then name and `f32` each; two
-//! tables (es, en), each with `bits`, row `width`, heads (name, offset, classes, scale, biases)
-//! and rows of `i8` weights, zero-run-length encoded.
+//! Layout: magic `TRTNLP02`; feature config (n-gram sizes and a flag byte: bigrams, valence
+//! features, valence lexicon present, dense heads present); three lexicons (`u32` count, then
+//! `u64` hash and `i8` polarity×127 each, sorted by hash), and the valence lexicon when
+//! flagged; `u32` params count, then name and `f32` each; two tables (es, en), each with
+//! `bits`, row `width`, heads (name, offset, classes, scale, biases) and rows of `i8`
+//! weights, zero-run-length encoded; when flagged (v4), the dense heads (`u32` count, then
+//! name, group `u8`, `u16` weight count, `f32` weights and bias).
 
 use crate::NlpError;
 use crate::features::{FeatureConfig, Features, HashKeyed, Lexicons};
