@@ -305,9 +305,9 @@ impl Enricher for Intents {
         let (pos, neg) = (p[0], p[2]);
 
         // The learned Spanish heads (es table), when the artefact has them.
-        // The learned heads of the document's table, when the artefact has them (Spanish:
-        // complaint, praise, question; English: praise and question, complaints having
-        // their own corpus-trained head).
+        // The learned heads of the document's language group, when the artefact has them
+        // (Spanish: complaint, praise, question in the es table; English: praise and
+        // question as dense heads, complaints having their own corpus-trained head).
         let learned = self.learned(doc, || signals_of(doc, set, qstart, qmark, n));
         let decide = |k: usize| -> Option<bool> {
             let p = learned[k]?;
