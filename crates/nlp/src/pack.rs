@@ -15,23 +15,9 @@ use crate::linear::Linear;
 
 const MAGIC: &[u8; 8] = b"TRTNLP02";
 
-/// The row widths (bytes) that [`Table::accumulate`] handles with fixed-size, vectorised rows;
-/// training pads each table to the smallest that fits ([`Table::pad`], [`row_width`]).
+/// The row width (bytes) that [`Table::accumulate`] handles with fixed-size, vectorised rows;
+/// training pads both tables to it ([`Table::pad`]).
 pub const ROW: usize = 16;
-/// The wider fixed row (tables of 17 to 32 columns).
-pub const ROW2: usize = 32;
-
-/// The fixed row width a table of `width` columns is padded to (`width` itself beyond
-/// [`ROW2`]).
-pub fn row_width(width: usize) -> usize {
-    if width <= ROW {
-        ROW
-    } else if width <= ROW2 {
-        ROW2
-    } else {
-        width
-    }
-}
 
 /// One model head inside a table: `classes` columns starting at `offset` (a binary model is
 /// stored as one column holding the positive-minus-negative logit).
@@ -140,11 +126,7 @@ impl Table {
         let mask = (1u32 << self.bits) - 1;
         let u = f.uniform.min(f.idx.len());
         if w == ROW {
-            self.accumulate_rows::<ROW>(f, u, acc);
-            return;
-        }
-        if w == ROW2 {
-            self.accumulate_rows::<ROW2>(f, u, acc);
+            self.accumulate_rows(f, u, acc);
             return;
         }
         let mut ints = [0i32; 64];
@@ -170,12 +152,12 @@ impl Table {
         }
     }
 
-    /// [`Table::accumulate`] for tables `N` ([`ROW`] or [`ROW2`]) bytes wide: fixed-size
-    /// rows, which the compiler vectorises and which never straddle a cache line.
-    fn accumulate_rows<const N: usize>(&self, f: &Features, u: usize, acc: &mut [f32]) {
-        let (rows, _) = self.data.as_chunks::<N>();
+    /// [`Table::accumulate`] for tables [`ROW`] bytes wide: fixed-size rows, which the
+    /// compiler vectorises and which never straddle a cache line.
+    fn accumulate_rows(&self, f: &Features, u: usize, acc: &mut [f32]) {
+        let (rows, _) = self.data.as_chunks::<ROW>();
         let mask = (1u32 << self.bits) - 1;
-        let mut ints = [0i32; N];
+        let mut ints = [0i32; ROW];
         for &i in &f.idx[..u] {
             if let Some(row) = rows.get((i & mask) as usize) {
                 for (a, &q) in ints.iter_mut().zip(row) {
@@ -183,7 +165,7 @@ impl Table {
                 }
             }
         }
-        let mut sums = [0f32; N];
+        let mut sums = [0f32; ROW];
         for (a, &s) in sums.iter_mut().zip(ints.iter()) {
             *a = s as f32 * f.uniform_val;
         }
@@ -198,7 +180,7 @@ impl Table {
     }
 
     /// Widens every row to `width` bytes with zero columns that belong to no head (no-op if
-    /// the table is already that wide): [`ROW`]- and [`ROW2`]-wide tables take the fast path of
+    /// the table is already that wide): [`ROW`]-wide tables take the fast path of
     /// [`Table::accumulate`].
     pub fn pad(&mut self, width: u16) {
         let (old_w, new_w) = (self.width as usize, width as usize);
@@ -655,19 +637,6 @@ mod tests {
             assert!((a - want).abs() < 1e-4, "column {c}: {a} vs {want}");
         }
         assert!(acc.iter().any(|&a| a != 0.0));
-        let mut wider = t.clone();
-        wider.pad(ROW2 as u16);
-        let mut acc32 = Vec::new();
-        wider.accumulate(&f, &mut acc32);
-        assert_eq!(acc32.len(), ROW2);
-        for (c, a) in acc32.iter().enumerate() {
-            let want = acc.get(c).copied().unwrap_or(0.0);
-            assert!((a - want).abs() < 1e-4, "column {c}: {a} vs {want}");
-        }
-        assert_eq!(
-            (row_width(3), row_width(16), row_width(18), row_width(40)),
-            (16, 16, 32, 40)
-        );
         // Rows past the table, or an empty feature list, add nothing.
         assert_eq!(t.column_dot(0, &[], &[]), 0.0);
     }

@@ -1000,12 +1000,11 @@ pub fn train_with(
     })
 }
 
-/// Pads both tables to a fast row width (`pack::row_width`: 16 or 32 bytes; zero columns
-/// cost nothing in the run-length-encoded artefact).
+/// Pads both tables to the fast row width (`pack::ROW` bytes; zero columns cost nothing in
+/// the run-length-encoded artefact).
 fn pad_tables(pack: &mut Pack) {
     for t in &mut pack.tables {
-        let w = crate::pack::row_width(t.width as usize);
-        t.pad(u16::try_from(w).unwrap_or(u16::MAX));
+        t.pad(crate::pack::ROW as u16);
     }
 }
 
