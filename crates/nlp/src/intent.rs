@@ -179,6 +179,24 @@ impl Intents {
 /// Number of dense signals [`Intents::signals`] returns.
 pub const SIGNALS: usize = 36;
 
+/// Number of signals a stacked sentiment head reads.
+pub const STACK: usize = 23;
+
+/// The signals a stacked sentiment head reads (v5, Spanish): the phrase categories and
+/// question shape (0–15) and the emotion probabilities (19–25). The emotion head learnt
+/// from another corpus (EmoEvent) than the sentiment head's main ones, and stacking it added
+/// 0.013 macro-F1 in 5-fold cross-validation (`docs/models.md`).
+pub const SENTIMENT_STACK: [usize; STACK] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 19, 20, 21, 22, 23, 24, 25,
+];
+
+/// The phrase index shared by the process (built on first use), for the readers of
+/// [`Intents::sentiment_stack`] outside the intent enricher.
+pub fn shared() -> &'static Intents {
+    static SHARED: std::sync::LazyLock<Intents> = std::sync::LazyLock::new(Intents::new);
+    &SHARED
+}
+
 /// The learned Spanish intent heads of the es table: `(intent, head)`. A complaint or praise
 /// head replaces the rules for its intent; the question head adds questions the rules miss.
 /// Each decides at its tuned threshold (the third name, a pack parameter; 0.5 if absent).
@@ -215,6 +233,23 @@ impl Intents {
         let (set, qstart) = self.hits(&buf[..n]);
         let qmark = doc.norm.questions > 0 || buf[..n].contains(&self.q_open);
         (n, set, qstart, qmark)
+    }
+
+    /// The [`SENTIMENT_STACK`] signals of a document and their rows: what a stacked
+    /// sentiment head (the Spanish one since v5) adds to its text features. They do not
+    /// depend on sentiment, so sentiment can read them before the intents are decided.
+    pub fn sentiment_stack(&self, doc: &Doc<'_>) -> ([u32; STACK], [f32; STACK]) {
+        let mut buf = [0u64; 128];
+        let (_, set, qstart, qmark) = self.scan(doc, &mut buf);
+        let mut s = [0.0f32; SIGNALS];
+        sentiment_free_signals(doc, set, qstart, qmark, &mut s);
+        let mut idx = [0u32; STACK];
+        let mut val = [0.0f32; STACK];
+        for ((i, v), &k) in idx.iter_mut().zip(&mut val).zip(&SENTIMENT_STACK) {
+            *i = self.sig_idx[k];
+            *v = s[k];
+        }
+        (idx, val)
     }
 
     /// The feature hashes of the signals (the rows of the learned heads that weigh them).
@@ -254,9 +289,15 @@ impl Intents {
     }
 }
 
-/// [`Intents::signals`] from the phrase hits already found.
-fn signals_of(doc: &Doc<'_>, set: u16, qstart: bool, qmark: bool, n: usize) -> [f32; SIGNALS] {
-    let mut s = [0.0f32; SIGNALS];
+/// The signals that do not depend on sentiment: phrase categories and question shape
+/// (0–15) and the emotion probabilities (19–25).
+fn sentiment_free_signals(
+    doc: &Doc<'_>,
+    set: u16,
+    qstart: bool,
+    qmark: bool,
+    s: &mut [f32; SIGNALS],
+) {
     let b = |x: bool| f32::from(u8::from(x));
     for (c, v) in s.iter_mut().enumerate().take(11) {
         *v = b(set & (1 << c) != 0);
@@ -266,14 +307,21 @@ fn signals_of(doc: &Doc<'_>, set: u16, qstart: bool, qmark: bool, n: usize) -> [
     s[13] = b(qstart);
     s[14] = b(doc.norm.exclamations > 0);
     s[15] = b(doc.norm.mentions > 0);
-    let p = sentiment::probabilities(doc);
-    s[16] = p[0];
-    s[17] = p[1];
-    s[18] = p[2];
     if let Some(e) = doc.probs("emotion") {
         let k = e.n.min(7);
         s[19..19 + k].copy_from_slice(&e.v[..k]);
     }
+}
+
+/// [`Intents::signals`] from the phrase hits already found.
+fn signals_of(doc: &Doc<'_>, set: u16, qstart: bool, qmark: bool, n: usize) -> [f32; SIGNALS] {
+    let mut s = [0.0f32; SIGNALS];
+    let b = |x: bool| f32::from(u8::from(x));
+    sentiment_free_signals(doc, set, qstart, qmark, &mut s);
+    let p = sentiment::probabilities(doc);
+    s[16] = p[0];
+    s[17] = p[1];
+    s[18] = p[2];
     s[26] = doc.probs("offensive").map_or(0.0, |o| o.v[1]);
     s[27] = s[11] * p[0];
     s[28] = s[11] * p[2];

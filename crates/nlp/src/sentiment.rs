@@ -11,6 +11,12 @@ use tertulia_model::{Enrichment, Sentiment};
 /// The class order of every sentiment head.
 pub const CLASSES: [Sentiment; 3] = [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative];
 
+/// The pack parameter (`sentiment.stack.es`, `sentiment.stack.en`) that marks a group's
+/// sentiment head as stacked on [`crate::intent::Intents::sentiment_stack`]; its value is the
+/// number of signals the head learnt from ([`crate::intent::STACK`]), so that an artefact
+/// trained on another list of signals is read as a plain head rather than misread.
+pub const STACKED: &str = "sentiment.stack";
+
 /// Probabilities (positive, neutral, negative) of a document.
 pub fn probabilities(doc: &Doc<'_>) -> [f32; 3] {
     probabilities_and_domain(doc).0
@@ -28,9 +34,17 @@ pub fn probabilities_and_domain(doc: &Doc<'_>) -> ([f32; 3], f32) {
 }
 
 fn compute(doc: &Doc<'_>) -> ([f32; 3], f32) {
-    let Some(g) = doc.probs("sentiment") else {
+    let (Some(h), Some(mut g)) = (doc.table.head("sentiment"), doc.logits("sentiment")) else {
         return ([0.0, 1.0, 0.0], 0.0);
     };
+    // A stacked head (Spanish since v5) also weighs the phrase and emotion signals.
+    if doc.param(STACKED, 0.0) == crate::intent::STACK as f32 {
+        let (idx, val) = crate::intent::shared().sentiment_stack(doc);
+        for (c, z) in g.v.iter_mut().enumerate().take(g.n) {
+            *z += h.scale * doc.table.column_dot(h.offset as usize + c, &idx, &val);
+        }
+    }
+    crate::linear::softmax(&mut g.v[..g.n]);
     let mut p = [g.v[0], g.v[1], g.v[2]];
     let mut w = 0.0;
     if let (Some(b), Some(d)) = (doc.probs("sentiment_brand"), doc.probs("domain")) {

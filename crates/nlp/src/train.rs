@@ -293,6 +293,10 @@ pub struct Spec {
     pub sources: Vec<Source>,
     /// Training settings.
     pub cfg: TrainConfig,
+    /// Stacked: the head also weighs [`crate::intent::SENTIMENT_STACK`] (phrase and emotion
+    /// signals from the heads trained first), marked by the [`crate::sentiment::STACKED`]
+    /// pack parameter. Sentiment heads only.
+    pub stack: bool,
 }
 
 fn sent3(r: &Rec) -> Option<usize> {
@@ -357,6 +361,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::Es,
             head: "sentiment",
             classes: 3,
+            stack: true,
             sources: vec![
                 s("sentiment-es-umsab.jsonl", sent3, 1.0),
                 s("sentiment-es-intertass2017.jsonl", sent3, 1.0),
@@ -377,6 +382,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::Es,
             head: "emotion",
             classes: 7,
+            stack: false,
             sources: vec![s("emotion-es-emoevent.jsonl", emo7, 1.0)],
             cfg: TrainConfig { epochs: 6, ..cfg },
         },
@@ -384,6 +390,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::Es,
             head: "offensive",
             classes: 2,
+            stack: false,
             sources: vec![
                 s("emotion-es-emoevent.jsonl", off_flag, 1.0),
                 s("hate-es-hateval.jsonl", off2, 1.0),
@@ -394,6 +401,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::En,
             head: "sentiment",
             classes: 3,
+            stack: false,
             sources: vec![
                 s("sentiment-en-umsab.jsonl", sent3, 1.0),
                 s("sentiment-en-semeval2017-val.jsonl", sent3, 1.0),
@@ -416,6 +424,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::En,
             head: "sentiment_brand",
             classes: 3,
+            stack: false,
             sources: vec![
                 s("brand-en-airline.jsonl", sent3, 1.0),
                 s("sentiment-en-crowdflower.jsonl", sent3, 0.2),
@@ -431,6 +440,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::En,
             head: "domain",
             classes: 2,
+            stack: false,
             sources: vec![
                 s("brand-en-airline.jsonl", one, 1.0),
                 s("complaint-en.jsonl", one, 1.0),
@@ -443,6 +453,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::En,
             head: "emotion",
             classes: 7,
+            stack: false,
             sources: vec![
                 s("emotion-en-emoevent.jsonl", emo7, 1.0),
                 s("emotion-en-tweeteval.jsonl", emo7, 1.0),
@@ -453,6 +464,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::En,
             head: "offensive",
             classes: 2,
+            stack: false,
             sources: vec![
                 s("offensive-en-tweeteval.jsonl", off2, 1.0),
                 // v4: 0.1 (was 0.3): +0.003 macro-F1 in 5-fold cross-validation on OLID
@@ -471,6 +483,7 @@ pub fn specs() -> Vec<Spec> {
             group: Group::En,
             head: "complaint",
             classes: 2,
+            stack: false,
             sources: vec![s("complaint-en.jsonl", complaint2, 1.0)],
             cfg: TrainConfig {
                 epochs: 8,
@@ -721,6 +734,17 @@ pub struct TrainOptions {
     pub no_refit: bool,
 }
 
+/// A pack with the feature settings and lexicons and no heads yet.
+fn empty_pack(fc: FeatureConfig, lex: &Lexicons) -> Pack {
+    Pack {
+        features: fc,
+        lexicons: lex.clone(),
+        params: Vec::new(),
+        tables: [Table::new(TABLE_BITS), Table::new(TABLE_BITS)],
+        dense: Vec::new(),
+    }
+}
+
 /// Which items a round of training sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fit {
@@ -773,48 +797,80 @@ pub fn train_with(
     // Models on the train split only, to tune the decision parameters on the tune split;
     // then models on train + tune, which the dev figures measure; then, with the same
     // settings and parameters, the shipped models on every item.
-    let train_models = |fit: Fit| -> Vec<(Linear, usize)> {
-        specs
+    // The examples of a spec: its text features, plus the stacked signals read by `base`
+    // (zero where the text is not read in the spec's language group, as at run time).
+    let examples = |spec: &Spec, fit: Fit, base: Option<&Classifier>| -> Vec<Example> {
+        let intents = crate::intent::shared();
+        let mut data = Vec::new();
+        for src in &spec.sources {
+            let recs: Vec<&Rec> = get(src.file)
+                .iter()
+                .filter(|r| match fit {
+                    Fit::Train => !r.dev && !r.tune,
+                    Fit::Report => !r.dev,
+                    Fit::All => true,
+                })
+                .collect();
+            let ex: Vec<Example> = recs
+                .par_iter()
+                .map_init(Scratch::default, |scratch, r| {
+                    let y = (src.map)(r)?;
+                    let (mut idx, mut val) = featurize(&lex, fc, spec.group, &r.text);
+                    if let Some(clf) = base {
+                        let (si, sv) = clf.with_doc(&r.text, scratch, |d| {
+                            let (i, mut v) = intents.sentiment_stack(d);
+                            if d.group != spec.group {
+                                v = [0.0; crate::intent::STACK];
+                            }
+                            (i, v)
+                        });
+                        idx.extend_from_slice(&si);
+                        val.extend_from_slice(&sv);
+                    }
+                    Some(Example {
+                        idx,
+                        val,
+                        y,
+                        w: src.weight,
+                    })
+                })
+                .flatten()
+                .collect();
+            data.extend(ex);
+        }
+        data
+    };
+    // Heads on text features first; then the stacked ones, reading the signals of a
+    // classifier made of the first (so the same emotion head as at run time).
+    let train_models = |fit: Fit| -> Result<Vec<(Linear, usize)>, NlpError> {
+        let mut models: Vec<Option<(Linear, usize)>> = specs
             .par_iter()
             .map(|spec| {
-                let mut data = Vec::new();
-                for src in &spec.sources {
-                    let recs: Vec<&Rec> = get(src.file)
-                        .iter()
-                        .filter(|r| match fit {
-                            Fit::Train => !r.dev && !r.tune,
-                            Fit::Report => !r.dev,
-                            Fit::All => true,
-                        })
-                        .collect();
-                    let ex: Vec<Example> = recs
-                        .par_iter()
-                        .filter_map(|r| {
-                            let y = (src.map)(r)?;
-                            let (idx, val) = featurize(&lex, fc, spec.group, &r.text);
-                            Some(Example {
-                                idx,
-                                val,
-                                y,
-                                w: src.weight,
-                            })
-                        })
-                        .collect();
-                    data.extend(ex);
-                }
-                let n = data.len();
-                (Linear::train(&data, spec.classes, spec.cfg), n)
+                (!spec.stack).then(|| {
+                    let data = examples(spec, fit, None);
+                    (Linear::train(&data, spec.classes, spec.cfg), data.len())
+                })
             })
-            .collect()
+            .collect();
+        if specs.iter().any(|s| s.stack) {
+            let mut first = empty_pack(fc, &lex);
+            for (spec, m) in specs.iter().zip(&models) {
+                if let Some((m, _)) = m {
+                    first.tables[spec.group.index()].add(spec.head, m);
+                }
+            }
+            let base = Classifier::from_bytes(&first.to_bytes())?;
+            for (spec, m) in specs.iter().zip(models.iter_mut()) {
+                if spec.stack {
+                    let data = examples(spec, fit, Some(&base));
+                    *m = Some((Linear::train(&data, spec.classes, spec.cfg), data.len()));
+                }
+            }
+        }
+        Ok(models.into_iter().flatten().collect())
     };
     let build = |models: Vec<(Linear, usize)>| -> (Pack, Vec<(String, usize)>) {
-        let mut pack = Pack {
-            features: fc,
-            lexicons: lex.clone(),
-            params: Vec::new(),
-            tables: [Table::new(TABLE_BITS), Table::new(TABLE_BITS)],
-            dense: Vec::new(),
-        };
+        let mut pack = empty_pack(fc, &lex);
         let mut items = Vec::new();
         for (spec, (m, n)) in specs.iter().zip(&models) {
             pack.tables[spec.group.index()].add(spec.head, m);
@@ -823,11 +879,19 @@ pub fn train_with(
         }
         (pack, items)
     };
-    let (tune_pack, _) = build(train_models(Fit::Train));
+    let (tune_pack, _) = build(train_models(Fit::Train)?);
     let tune_recs = |f: &str| tune_of(get(f));
     let mut params = tune(&tune_pack, &tune_recs)?;
+    for spec in specs.iter().filter(|s| s.stack) {
+        let g = if spec.group == Group::Es { "es" } else { "en" };
+        // The value says how many signals the head was trained on (see `sentiment::STACKED`).
+        params.push((
+            format!("{}.{g}", crate::sentiment::STACKED),
+            crate::intent::STACK as f32,
+        ));
+    }
     drop(tune_pack);
-    let (mut pack, mut report_items) = build(train_models(Fit::Report));
+    let (mut pack, mut report_items) = build(train_models(Fit::Report)?);
     let dev = |f: &str| dev_of(get(f));
     pack.params = params.clone();
     // The learned Spanish intent heads stack on the other models' outputs: their signals
@@ -975,7 +1039,7 @@ pub fn train_with(
         (report_bytes, report_items)
     } else {
         drop(clf);
-        let (mut pack, mut items) = build(train_models(Fit::All));
+        let (mut pack, mut items) = build(train_models(Fit::All)?);
         pack.params = params.clone();
         for real in &REAL_INTENTS {
             let all = real_intents(real.fixture, &["train", "tune", "holdout"], &corpora);
@@ -1025,7 +1089,7 @@ fn tune_intent_thresholds(
             continue;
         };
         let key = format!("{key}{}", real.suffix);
-        let mut best = (f64::NEG_INFINITY, 0.5f32);
+        let mut curve: Vec<(f64, f32)> = Vec::new();
         for k in 6..=19u8 {
             let t = f32::from(k) / 20.0;
             let mut p = pack.clone();
@@ -1048,11 +1112,24 @@ fn tune_intent_thresholds(
             } else {
                 0.0
             };
-            if f > best.0 + 1e-9 {
-                best = (f, t);
-            }
+            curve.push((f, t));
         }
-        out.push((key, best.1));
+        // The F1 curve is flat near its top (a few hundred positives), so its argmax is
+        // noise: the threshold nearest 0.5 (the logistic head's own) within 0.01 of the best
+        // F1 is taken.
+        let top = curve.iter().fold(f64::NEG_INFINITY, |m, c| m.max(c.0));
+        let t = curve
+            .iter()
+            .filter(|c| c.0 >= top - 0.01)
+            .map(|c| c.1)
+            .fold(f32::NAN, |b, t| {
+                if b.is_nan() || (t - 0.5).abs() < (b - 0.5).abs() {
+                    t
+                } else {
+                    b
+                }
+            });
+        out.push((key, if t.is_nan() { 0.5 } else { t }));
     }
     out
 }

@@ -305,3 +305,59 @@ fn learned_intent_heads_decide_at_their_thresholds() {
     let rhet = always.enrich("Who cares about the royals anyway?").intents;
     assert!(!rhet.contains(&Intent::Question), "{rhet:?}");
 }
+
+#[test]
+fn spanish_sentiment_is_stacked_on_phrase_and_emotion_signals() {
+    use tertulia_nlp::features::Group;
+    use tertulia_nlp::intent::{Intents, SENTIMENT_STACK, shared};
+    use tertulia_nlp::sentiment::{STACKED, probabilities};
+    let base = clf();
+    let params = &base.pack().params;
+    let key = |g: &str| format!("{STACKED}.{g}");
+    let stack = tertulia_nlp::intent::STACK as f32;
+    assert!(params.iter().any(|(k, v)| *k == key("es") && *v == stack));
+    assert!(!params.iter().any(|(k, _)| *k == key("en")));
+    // The stacked signals are those the intent heads read at the same positions: one
+    // computation of the phrase hits and emotion probabilities, seen by both.
+    let intents = Intents::new();
+    let mut s = tertulia_nlp::Scratch::default();
+    let texts = [
+        "¡Enhorabuena al equipo, qué partidazo! Sois los mejores @user",
+        "Qué vergüenza de servicio, llevo dos horas esperando y nadie contesta",
+        "¿Alguien sabe a qué hora empieza el partido hoy?",
+        "Qué tristeza lo de Notre Dame, no me lo puedo creer",
+    ];
+    let mut moved = 0;
+    for t in texts {
+        let stacked = base.with_doc(t, &mut s, |d| {
+            assert_eq!(d.group, Group::Es, "{t}");
+            let (idx, val) = shared().sentiment_stack(d);
+            let all = intents.signals(d);
+            for (j, &k) in SENTIMENT_STACK.iter().enumerate() {
+                assert_eq!(idx[j], intents.signal_index()[k], "{t}: row {k}");
+                assert_eq!(val[j], all[k], "{t}: signal {k}");
+            }
+            // Some emotion probability is there (the emotion head ran).
+            assert!(val[16..].iter().sum::<f32>() > 0.99, "{t}: {val:?}");
+            probabilities(d)
+        });
+        // Without the parameter the same table is read as a plain head: other probabilities.
+        let mut p = base.pack().clone();
+        p.params.retain(|(k, _)| !k.starts_with(STACKED));
+        let unstacked = Classifier::from_pack(p);
+        let q = unstacked.with_doc(t, &mut s, probabilities);
+        let d: f32 = stacked.iter().zip(&q).map(|(a, b)| (a - b).abs()).sum();
+        assert!((stacked.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        if d > 1e-3 {
+            moved += 1;
+        }
+    }
+    assert_eq!(
+        moved,
+        texts.len(),
+        "the stacked rows change every text's sentiment"
+    );
+    // The stacked head still decides the obvious cases.
+    assert_eq!(base.enrich(texts[0]).sentiment, Sentiment::Positive);
+    assert_eq!(base.enrich(texts[1]).sentiment, Sentiment::Negative);
+}
