@@ -794,9 +794,6 @@ pub fn train_with(
             .find(|(n, _)| *n == f)
             .map_or(&[][..], |(_, v)| v.as_slice())
     };
-    // Models on the train split only, to tune the decision parameters on the tune split;
-    // then models on train + tune, which the dev figures measure; then, with the same
-    // settings and parameters, the shipped models on every item.
     // The examples of a spec: its text features, plus the stacked signals read by `base`
     // (zero where the text is not read in the spec's language group, as at run time).
     let examples = |spec: &Spec, fit: Fit, base: Option<&Classifier>| -> Vec<Example> {
@@ -840,7 +837,10 @@ pub fn train_with(
         }
         data
     };
-    // Heads on text features first; then the stacked ones, reading the signals of a
+    // Models on the train split only, to tune the decision parameters on the tune split;
+    // then models on train + tune, which the dev figures measure; then, with the same
+    // settings and parameters, the shipped models on every item. In each round the heads
+    // on text features come first, then the stacked ones, reading the signals of a
     // classifier made of the first (so the same emotion head as at run time).
     let train_models = |fit: Fit| -> Result<Vec<(Linear, usize)>, NlpError> {
         let mut models: Vec<Option<(Linear, usize)>> = specs
