@@ -106,6 +106,7 @@ impl Classifier {
             acc: &s.acc,
             pack: &self.pack,
             sentiment_cache: std::cell::Cell::new(None),
+            phrase_scan: std::cell::Cell::new(None),
         };
         f(&doc)
     }

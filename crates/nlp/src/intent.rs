@@ -221,26 +221,31 @@ impl Intents {
     /// phrase and question indicators with P(positive) and P(negative) (the interactions the
     /// rules use, which a linear model cannot form by itself).
     pub fn signals(&self, doc: &Doc<'_>) -> [f32; SIGNALS] {
-        let mut buf = [0u64; 128];
-        let (n, set, qstart, qmark) = self.scan(doc, &mut buf);
+        let (n, set, qstart, qmark) = self.scan(doc);
         signals_of(doc, set, qstart, qmark, n)
     }
 
-    /// The words of `doc` into `buf` and what the rules and signals read from them: how many
-    /// words, the phrase categories hit, an interrogative opening, a `?`/`¿`.
-    fn scan(&self, doc: &Doc<'_>, buf: &mut [u64; 128]) -> (usize, u16, bool, bool) {
-        let n = self.words(doc, buf);
+    /// What the rules and signals read from the words of `doc`: how many words, the phrase
+    /// categories hit, an interrogative opening, a `?`/`¿`. Computed once per document (the
+    /// stacked sentiment and the intents both read it; every `Intents` has the same phrases).
+    fn scan(&self, doc: &Doc<'_>) -> (usize, u16, bool, bool) {
+        if let Some(v) = doc.phrase_scan.get() {
+            return v;
+        }
+        let mut buf = [0u64; 128];
+        let n = self.words(doc, &mut buf);
         let (set, qstart) = self.hits(&buf[..n]);
         let qmark = doc.norm.questions > 0 || buf[..n].contains(&self.q_open);
-        (n, set, qstart, qmark)
+        let v = (n, set, qstart, qmark);
+        doc.phrase_scan.set(Some(v));
+        v
     }
 
     /// The [`SENTIMENT_STACK`] signals of a document and their rows: what a stacked
     /// sentiment head (the Spanish one since v5) adds to its text features. They do not
     /// depend on sentiment, so sentiment can read them before the intents are decided.
     pub fn sentiment_stack(&self, doc: &Doc<'_>) -> ([u32; STACK], [f32; STACK]) {
-        let mut buf = [0u64; 128];
-        let (_, set, qstart, qmark) = self.scan(doc, &mut buf);
+        let (_, set, qstart, qmark) = self.scan(doc);
         let mut s = [0.0f32; SIGNALS];
         sentiment_free_signals(doc, set, qstart, qmark, &mut s);
         let mut idx = [0u32; STACK];
@@ -342,10 +347,8 @@ impl Enricher for Intents {
 
     fn enrich(&self, doc: &Doc<'_>, out: &mut Enrichment) {
         out.intents.clear();
-        let mut buf = [0u64; 128];
-        let (n, set, qstart, qmark) = self.scan(doc, &mut buf);
-        let words = &buf[..n];
-        if words.is_empty() {
+        let (n, set, qstart, qmark) = self.scan(doc);
+        if n == 0 {
             return;
         }
         let has = |c: u8| set & (1 << c) != 0;
@@ -376,7 +379,7 @@ impl Enricher for Intents {
         // English openings count.
         let open_q = qstart
             && doc.norm.exclamations == 0
-            && words.len() > 3
+            && n > 3
             && doc.group == crate::features::Group::En;
         // The learned head adds questions the rules miss, but not against an explicit
         // rhetorical phrase (`who cares`, `¿en serio?`): ±0.02 on our labelled tweets, and

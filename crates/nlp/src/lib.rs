@@ -96,6 +96,9 @@ pub struct Doc<'a> {
     pub pack: &'a Pack,
     /// Sentiment probabilities and domain weight, computed once on first use.
     pub sentiment_cache: std::cell::Cell<Option<([f32; 3], f32)>>,
+    /// The intent phrase scan (words, phrase categories, interrogative opening, `?`/`¿`),
+    /// computed once on first use.
+    pub phrase_scan: std::cell::Cell<Option<(usize, u16, bool, bool)>>,
 }
 
 /// Up to eight scores of one head.
