@@ -6,15 +6,22 @@
 //! Environment: `NOVAL` (no valence features), `BLENDVAL` (valence from the blended lexicon),
 //! `EP`, `LR`, `NB`, `ENS`, `L2` override the head's training settings, `MINN`/`MAXN` the
 //! byte n-gram sizes; `BIAS=b1,b2` adds to the logits of classes 1 and 2; `K` folds, `FSEED`
-//! another partition. Scores the float model by argmax (no quantisation, no domain blend).
+//! another partition. Scores the float model by argmax (no domain blend; `QUANT=1` rounds the
+//! weights to int8 with one scale per head, as the artefact does).
+//! Stacking (v5): a stacked head (`Spec::stack`) also reads its signals
+//! ([`tertulia_nlp::intent::SENTIMENT_STACK`]) from the embedded classifier, as `tertulia
+//! train` does; `SIGS=a-b,c` picks other signals (indices of `Intents::signals`, `none` for
+//! none) for any head, `SCALE` multiplies them, `ONLY=n` gives them to the first n corpora.
 
 #![allow(missing_docs, clippy::needless_range_loop)]
 
 use rayon::prelude::*;
 use tertulia_nlp::eval::confusion_scores;
 use tertulia_nlp::features::{FeatureConfig, Group};
+use tertulia_nlp::intent::{Intents, SENTIMENT_STACK, SIGNALS};
 use tertulia_nlp::linear::{Example, Linear};
 use tertulia_nlp::train::{build_lexicons, featurize, load, specs, split_key};
+use tertulia_nlp::{Classifier, Scratch};
 
 /// Ironic tweets as extra negatives (the rest skipped).
 fn irony_neg(r: &tertulia_nlp::train::Rec) -> Option<usize> {
@@ -23,6 +30,18 @@ fn irony_neg(r: &tertulia_nlp::train::Rec) -> Option<usize> {
 
 fn env<T: std::str::FromStr>(k: &str) -> Option<T> {
     std::env::var(k).ok().and_then(|v| v.parse().ok())
+}
+
+/// `a-b,c` → the indices.
+fn parse_sigs(s: &str) -> Result<Vec<usize>, std::num::ParseIntError> {
+    let mut out = Vec::new();
+    for r in s.split(',').filter(|r| !r.is_empty() && *r != "none") {
+        match r.split_once('-') {
+            Some((x, y)) => out.extend(x.parse::<usize>()?..=y.parse::<usize>()?),
+            None => out.push(r.parse()?),
+        }
+    }
+    Ok(out)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -51,6 +70,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .find(|s| s.head == head && s.group == group)
         .ok_or("no spec")?;
+    let sigs = match std::env::var("SIGS") {
+        Ok(s) => parse_sigs(&s)?,
+        Err(_) if spec.stack => SENTIMENT_STACK.to_vec(),
+        Err(_) => Vec::new(),
+    };
+    if sigs.iter().any(|&k| k >= SIGNALS) {
+        return Err("signal index out of range".into());
+    }
+    let scale: f32 = env("SCALE").unwrap_or(1.0);
+    let only: usize = env("ONLY").unwrap_or(usize::MAX);
+    let clf = Classifier::embedded()?;
+    let intents = Intents::new();
     let mut srcs: Vec<(String, tertulia_nlp::train::Mapper, f32)> = spec
         .sources
         .iter()
@@ -85,9 +116,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let recs = load(data, file)?;
         let ex: Vec<(usize, u64, Example)> = recs
             .par_iter()
-            .filter_map(|r| {
+            .map_init(Scratch::default, |scratch, r| {
                 let y = map(r)?;
-                let (idx, val) = featurize(&lex, fc, group, &r.text);
+                let (mut idx, mut val) = featurize(&lex, fc, group, &r.text);
+                if !sigs.is_empty() && fi < only {
+                    // As `tertulia train`: zero where the text is read in the other group.
+                    let sv = clf.with_doc(&r.text, scratch, |d| {
+                        (d.group == group).then(|| intents.signals(d))
+                    });
+                    let sv = sv.unwrap_or([0.0; SIGNALS]);
+                    for &k in &sigs {
+                        idx.push(intents.signal_index()[k]);
+                        val.push(sv[k] * scale);
+                    }
+                }
                 let fold =
                     xxhash_rust::xxh3::xxh3_64_with_seed(split_key(&r.text).as_bytes(), fseed) % kf;
                 Some((
@@ -101,6 +143,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     },
                 ))
             })
+            .flatten()
             .collect();
         items.extend(ex);
     }
@@ -124,6 +167,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cfg.l2 = v;
     }
     let k = spec.classes;
+    let quant = std::env::var("QUANT").as_deref() == Ok("1");
     // `BIAS=b1,b2`: added to the logits of classes 1 and 2 (sentiment: neutral, negative).
     let bias: Vec<f32> = std::env::var("BIAS")
         .map(|b| b.split(',').filter_map(|x| x.parse().ok()).collect())
@@ -136,7 +180,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .filter(|(_, f, e)| *f != fold && e.w > 0.0)
                 .map(|(_, _, e)| e.clone())
                 .collect();
-            let m = Linear::train(&train, k, cfg);
+            let mut m = Linear::train(&train, k, cfg);
+            if quant {
+                // One scale per head, as `Table::add` does.
+                let max = m.w.iter().fold(0f32, |x, w| x.max(w.abs()));
+                let sc = if max > 0.0 { max / 127.0 } else { 1.0 };
+                for w in &mut m.w {
+                    *w = (*w / sc).round().clamp(-127.0, 127.0) * sc;
+                }
+            }
             let mut cms = vec![vec![vec![0f64; k]; k]; names.len()];
             let mut z = vec![0f32; k];
             for (fi, f, e) in &items {
