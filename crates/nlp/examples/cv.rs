@@ -12,6 +12,13 @@
 //! ([`tertulia_nlp::intent::SENTIMENT_STACK`]) from the embedded classifier, as `tertulia
 //! train` does; `SIGS=a-b,c` picks other signals (indices of `Intents::signals`, `none` for
 //! none) for any head, `SCALE` multiplies them, `ONLY=n` gives them to the first n corpora.
+//! After v5 (experiments, none kept; figures in docs/models.md): `DSTACK=i,j` stacks the
+//! class probabilities of a model of source i alone (cross-fitted on its own items), `DSOLO`
+//! then drops source i from the head's data, `DSCALE` scales them; `PRUNE=t` weighs by `PW`
+//! (default 0) the training items whose label a model of the other half of the training
+//! items gives less than t (label-noise pruning); `CONF=p` weighs items by their corpus's
+//! label confidence to the power p, `CONFMIN=c` drops those below c; `DUMP=1` prints every
+//! scored item of the first corpus (gold, predicted, p(class 1), text) for error analysis.
 
 #![allow(missing_docs, clippy::needless_range_loop)]
 
@@ -80,6 +87,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let scale: f32 = env("SCALE").unwrap_or(1.0);
     let only: usize = env("ONLY").unwrap_or(usize::MAX);
+    // CONF=p: an item's weight × confidence^p; CONFMIN=c: items below c dropped.
+    let conf_p: f32 = env("CONF").unwrap_or(0.0);
+    let conf_min: f32 = env("CONFMIN").unwrap_or(0.0);
+    let conf_w = |c: Option<f32>| match c {
+        Some(c) if c < conf_min => 0.0,
+        Some(c) => c.powf(conf_p),
+        None => 1.0,
+    };
     let clf = Classifier::embedded()?;
     let intents = Intents::new();
     let mut srcs: Vec<(String, tertulia_nlp::train::Mapper, f32)> = spec
@@ -111,10 +126,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // (file, fold, example)
     let mut items: Vec<(usize, u64, Example)> = Vec::new();
     let mut names = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
     for (fi, (file, map, weight)) in srcs.iter().enumerate() {
         names.push(file.clone());
         let recs = load(data, file)?;
-        let ex: Vec<(usize, u64, Example)> = recs
+        let ex: Vec<(usize, u64, Example, String)> = recs
             .par_iter()
             .map_init(Scratch::default, |scratch, r| {
                 let y = map(r)?;
@@ -139,13 +155,68 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         idx,
                         val,
                         y,
-                        w: *weight,
+                        w: *weight * conf_w(r.confidence),
                     },
+                    r.text.clone(),
                 ))
             })
             .flatten()
             .collect();
-        items.extend(ex);
+        for (a, b, c, t) in ex {
+            items.push((a, b, c));
+            texts.push(t);
+        }
+    }
+    // DSTACK=i,j: source i's own model (cross-fitted on its items) gives its class
+    // probabilities as signals to every item; DSOLO drops those sources from the head's data.
+    if let Ok(ds) = std::env::var("DSTACK") {
+        let dscale: f32 = env("DSCALE").unwrap_or(1.0);
+        for src in ds.split(',').filter_map(|x| x.parse::<usize>().ok()) {
+            let k = spec.classes;
+            let aux: Vec<usize> = (0..items.len()).filter(|&i| items[i].0 == src).collect();
+            // Inner folds for cross-fitting, by another hash of the text.
+            let inner =
+                |i: usize| xxhash_rust::xxh3::xxh3_64_with_seed(texts[i].as_bytes(), 0xF0) % 5;
+            let mut probs = vec![vec![0f32; k]; items.len()];
+            let models: Vec<Linear> = (0..6u64)
+                .into_par_iter()
+                .map(|f| {
+                    let tr: Vec<Example> = aux
+                        .iter()
+                        .filter(|&&i| f == 5 || inner(i) != f)
+                        .map(|&i| {
+                            let mut e = items[i].2.clone();
+                            e.w = 1.0;
+                            e
+                        })
+                        .collect();
+                    Linear::train(&tr, k, spec.cfg)
+                })
+                .collect();
+            let mut z = vec![0f32; k];
+            for i in 0..items.len() {
+                let m = if items[i].0 == src {
+                    &models[inner(i) as usize]
+                } else {
+                    &models[5]
+                };
+                m.logits(&items[i].2.idx, &items[i].2.val, &mut z);
+                tertulia_nlp::linear::softmax(&mut z);
+                probs[i].copy_from_slice(&z);
+            }
+            for (i, p) in probs.iter().enumerate() {
+                for (c, &x) in p.iter().enumerate() {
+                    let h = xxhash_rust::xxh3::xxh3_64_with_seed(&[src as u8, c as u8], 0xD5);
+                    items[i].2.idx.push((h ^ (h >> 32)) as u32);
+                    items[i].2.val.push(x * dscale);
+                }
+            }
+            if std::env::var("DSOLO").is_ok() {
+                for it in items.iter_mut().filter(|it| it.0 == src) {
+                    it.2.w = 0.0;
+                }
+            }
+        }
     }
     let mut cfg = spec.cfg;
     if let Some(v) = env("EP") {
@@ -180,6 +251,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .filter(|(_, f, e)| *f != fold && e.w > 0.0)
                 .map(|(_, _, e)| e.clone())
                 .collect();
+            let mut train = train;
+            // PRUNE=t: items whose label the other half of the training items' model gives
+            // less than t are weighted by PW (default 0): label-noise pruning.
+            if let Some(t) = env::<f32>("PRUNE") {
+                let pw: f32 = env("PW").unwrap_or(0.0);
+                let half = |i: usize| (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 63;
+                let ms: Vec<Linear> = (0..2u64)
+                    .map(|h| {
+                        let tr: Vec<Example> = train
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| half(*i) != h)
+                            .map(|(_, e)| e.clone())
+                            .collect();
+                        Linear::train(&tr, k, cfg)
+                    })
+                    .collect();
+                let mut z = vec![0f32; k];
+                let mut n = 0;
+                for (i, e) in train.iter_mut().enumerate() {
+                    ms[half(i) as usize].logits(&e.idx, &e.val, &mut z);
+                    tertulia_nlp::linear::softmax(&mut z);
+                    if z[e.y] < t {
+                        e.w *= pw;
+                        n += 1;
+                    }
+                }
+                eprintln!("fold {fold}: pruned {n} of {}", train.len());
+            }
             let mut m = Linear::train(&train, k, cfg);
             if quant {
                 // One scale per head, as `Table::add` does.
@@ -191,11 +291,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             let mut cms = vec![vec![vec![0f64; k]; k]; names.len()];
             let mut z = vec![0f32; k];
-            for (fi, f, e) in &items {
+            let dump = std::env::var("DUMP").is_ok();
+            for (ii, (fi, f, e)) in items.iter().enumerate() {
                 if *f != fold {
                     continue;
                 }
                 m.logits(&e.idx, &e.val, &mut z);
+                if dump && *fi == 0 {
+                    let mut pz = z.clone();
+                    tertulia_nlp::linear::softmax(&mut pz);
+                    println!(
+                        "DUMP\t{}\t{}\t{:.3}\t{}",
+                        e.y,
+                        (0..k).fold(0, |b, i| if pz[i] > pz[b] { i } else { b }),
+                        pz[1],
+                        texts[ii].replace(['\n', '\t'], " ")
+                    );
+                }
                 for (zi, b) in z.iter_mut().skip(1).zip(&bias) {
                     *zi += b;
                 }

@@ -236,6 +236,18 @@ fn write_field(out: &mut String, key: &str, e: &Enrichment) {
     }
 }
 
+/// Writes `key` as a JSON string: as it is when nothing in it needs escaping (the usual
+/// case, without allocating), else through serde_json.
+fn push_key(out: &mut String, key: &str) {
+    if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(key);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+    }
+}
+
 fn error_line(out: &mut String, msg: &str) {
     out.push_str("{\"error\":");
     out.push_str(&serde_json::to_string(msg).unwrap_or_else(|_| "\"error\"".into()));
@@ -285,7 +297,7 @@ pub fn classify_line(clf: &Classifier, line: &str, s: &mut Scratch, out: &mut St
             out.push(',');
         }
         first = false;
-        out.push_str(&serde_json::to_string(k.as_ref()).unwrap_or_default());
+        push_key(out, k);
         out.push(':');
         if let Some(i) = ADDED.iter().position(|a| a == k)
             && !done[i]
@@ -350,84 +362,144 @@ fn read_line_bounded(
     }
 }
 
+/// One batch of input lines, held in one string, and whether the input ended.
+#[derive(Default)]
+struct Batch {
+    /// The lines' text, one after the other (no separators).
+    text: String,
+    /// Each line's byte range in `text`, and whether it was longer than [`MAX_LINE_BYTES`]
+    /// (then the range is empty).
+    lines: Vec<(usize, usize, bool)>,
+    eof: bool,
+}
+
+/// Lines classified per parallel task (their output lines share one string).
+const CHUNK_LINES: usize = 128;
+
+/// Reads the next batch (at most [`BATCH_LINES`] lines and about [`BATCH_BYTES`] bytes).
+fn read_batch(input: &mut impl BufRead, stats: &mut ClassifyStats) -> Result<Batch, NlpError> {
+    let mut batch = Batch {
+        text: String::new(),
+        lines: Vec::with_capacity(BATCH_LINES),
+        eof: false,
+    };
+    let mut buf = Vec::new();
+    while batch.lines.len() < BATCH_LINES && batch.text.len() < BATCH_BYTES {
+        buf.clear();
+        let (n, cut) = read_line_bounded(input, &mut buf, MAX_LINE_BYTES + 2).map_err(|source| {
+            NlpError::Stream {
+                line: stats.lines + 1,
+                source,
+            }
+        })?;
+        if n == 0 {
+            batch.eof = true;
+            break;
+        }
+        stats.lines += 1;
+        let start = batch.text.len();
+        if !cut {
+            match std::str::from_utf8(&buf) {
+                Ok(line) => batch.text.push_str(line),
+                Err(_) => batch.text.push_str(&String::from_utf8_lossy(&buf)),
+            }
+        }
+        batch.lines.push((start, batch.text.len(), cut));
+    }
+    Ok(batch)
+}
+
+/// Classifies a batch on every core: for each chunk of [`CHUNK_LINES`] lines, their output
+/// lines (each with its newline) in one string, and how many of them were classified.
+fn classify_batch(clf: &Classifier, batch: &Batch) -> Vec<(String, u64)> {
+    batch
+        .lines
+        .par_chunks(CHUNK_LINES)
+        .map_init(Scratch::default, |s, chunk| {
+            let bytes: usize = chunk.iter().map(|(a, b, _)| b - a + 160).sum();
+            let mut out = String::with_capacity(bytes);
+            let mut classified = 0;
+            for &(a, b, too_long) in chunk {
+                if too_long {
+                    error_line(&mut out, &format!("line longer than {MAX_LINE_BYTES} bytes"));
+                } else if classify_line(clf, &batch.text[a..b], s, &mut out) {
+                    classified += 1;
+                }
+                out.push('\n');
+            }
+            (out, classified)
+        })
+        .collect()
+}
+
+/// Writes a classified batch line by line, counting its lines in `stats` (`written` numbers
+/// the lines, so that a failed write names its line).
+fn write_batch(
+    output: &mut impl Write,
+    results: &[(String, u64)],
+    stats: &mut ClassifyStats,
+    written: &mut u64,
+) -> Result<(), NlpError> {
+    for (chunk, classified) in results {
+        let mut lines = 0;
+        // Output lines hold no raw newline (JSON escapes them), so this splits at lines.
+        for line in chunk.split_inclusive('\n') {
+            *written += 1;
+            lines += 1;
+            output
+                .write_all(line.as_bytes())
+                .map_err(|source| NlpError::Stream {
+                    line: *written,
+                    source,
+                })?;
+        }
+        stats.classified += classified;
+        stats.errors += lines - classified;
+    }
+    Ok(())
+}
+
 /// The `classify` contract: JSONL in, one JSONL line out per input line, in order, on every
 /// core (rayon over batches of at most [`BATCH_LINES`] lines and [`BATCH_BYTES`] bytes, lines
 /// longer than [`MAX_LINE_BYTES`] answered with an error without being held, so memory stays
-/// bounded on any input).
+/// bounded on any input: three batches at most, the one being classified, the one being
+/// read and the previous one being written).
+///
+/// The calling thread reads and writes while another thread classifies the current batch,
+/// so reading and writing overlap the classification instead of leaving a core idle
+/// between batches (`input` and `output` stay on the calling thread: stdin and stdout locks
+/// can be passed as they are).
 pub fn classify_jsonl(
     clf: &Classifier,
     mut input: impl BufRead,
     mut output: impl Write,
 ) -> Result<ClassifyStats, NlpError> {
     let mut stats = ClassifyStats::default();
-    // (line, too long)
-    let mut batch: Vec<(String, bool)> = Vec::with_capacity(BATCH_LINES);
-    let mut results: Vec<(String, bool)> = Vec::with_capacity(BATCH_LINES);
-    let mut eof = false;
-    while !eof {
-        batch.clear();
-        let mut bytes = 0usize;
-        while batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
-            let mut buf = Vec::new();
-            let (n, cut) =
-                read_line_bounded(&mut input, &mut buf, MAX_LINE_BYTES + 2).map_err(|source| {
-                    NlpError::Stream {
-                        line: stats.lines + 1,
-                        source,
-                    }
-                })?;
-            if n == 0 {
-                eof = true;
-                break;
-            }
-            stats.lines += 1;
-            bytes += buf.len();
-            let line = match String::from_utf8(buf) {
-                Ok(s) => s,
-                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            };
-            if cut {
-                batch.push((String::new(), true));
-            } else {
-                batch.push((line, false));
-            }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        batch
-            .par_iter()
-            .map_init(Scratch::default, |s, (line, too_long)| {
-                let mut out = String::with_capacity(line.len() + 128);
-                let ok = if *too_long {
-                    error_line(
-                        &mut out,
-                        &format!("line longer than {MAX_LINE_BYTES} bytes"),
-                    );
-                    false
+    let mut written = 0u64;
+    let mut batch = read_batch(&mut input, &mut stats)?;
+    let mut previous: Vec<(String, u64)> = Vec::new();
+    while !batch.lines.is_empty() {
+        let (results, io) = std::thread::scope(|scope| {
+            let current = &batch;
+            let worker = scope.spawn(move || classify_batch(clf, current));
+            let io = write_batch(&mut output, &previous, &mut stats, &mut written).and_then(|()| {
+                if batch.eof {
+                    Ok(Batch::default())
                 } else {
-                    classify_line(clf, line, s, &mut out)
-                };
-                out.push('\n');
-                (out, ok)
-            })
-            .collect_into_vec(&mut results);
-        for (line, ok) in &results {
-            if *ok {
-                stats.classified += 1;
-            } else {
-                stats.errors += 1;
+                    read_batch(&mut input, &mut stats)
+                }
+            });
+            match worker.join() {
+                Ok(results) => (results, io),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-            output
-                .write_all(line.as_bytes())
-                .map_err(|source| NlpError::Stream {
-                    line: stats.lines,
-                    source,
-                })?;
-        }
+        });
+        previous = results;
+        batch = io?;
     }
+    write_batch(&mut output, &previous, &mut stats, &mut written)?;
     output.flush().map_err(|source| NlpError::Stream {
-        line: stats.lines,
+        line: written,
         source,
     })?;
     Ok(stats)

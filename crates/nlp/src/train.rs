@@ -110,6 +110,9 @@ pub struct Rec {
     pub label: String,
     /// EmoEvent's offensive flag, when present.
     pub offensive: Option<bool>,
+    /// The annotators' agreement on the label, when the corpus gives it (`label_confidence`
+    /// of the airline corpus, `confidence` of CrowdFlower).
+    pub confidence: Option<f32>,
     /// In the dev (report) split.
     pub dev: bool,
     /// In the tune split.
@@ -156,6 +159,11 @@ pub fn load(data: &Path, file: &str) -> Result<Vec<Rec>, NlpError> {
             text,
             label: s("label"),
             offensive: v.get("offensive").and_then(|x| x.as_bool()),
+            confidence: v
+                .get("label_confidence")
+                .or_else(|| v.get("confidence"))
+                .and_then(|x| x.as_f64())
+                .map(|x| x as f32),
             dev: h < DEV_PERCENT,
             tune: (DEV_PERCENT..DEV_PERCENT + TUNE_PERCENT).contains(&h),
             // (file is not part of the key on purpose)

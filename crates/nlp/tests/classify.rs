@@ -145,6 +145,88 @@ fn classify_streams_many_lines_in_order() {
 }
 
 #[test]
+fn batches_are_pipelined_in_order_at_every_boundary() {
+    use tertulia_nlp::classify::BATCH_LINES;
+    let c = clf();
+    for n in [
+        0,
+        1,
+        BATCH_LINES - 1,
+        BATCH_LINES,
+        2 * BATCH_LINES,
+        2 * BATCH_LINES + 1,
+    ] {
+        let mut input = String::new();
+        for i in 0..n {
+            input.push_str(&format!("{{\"n\":{i},\"text\":\"muy bien {i}\"}}\n"));
+        }
+        let mut out = Vec::new();
+        let stats = classify_jsonl(&c, Cursor::new(input), &mut out).unwrap();
+        assert_eq!(
+            (stats.lines, stats.classified, stats.errors),
+            (n as u64, n as u64, 0)
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.lines().count(), n, "{n} lines");
+        for (i, l) in out.lines().enumerate() {
+            assert!(
+                l.starts_with(&format!("{{\"n\":{i},")),
+                "{n} lines: line {i} is {l}"
+            );
+        }
+    }
+}
+
+#[test]
+fn keys_that_need_escaping_are_written_back_escaped() {
+    let input = "{\"a\\\"b\":1,\"tab\\tkey\":2,\"\\u00e9\\\\\":3,\"ñ\":4,\"text\":\"hola\"}\n";
+    let mut out = Vec::new();
+    classify_jsonl(&clf(), Cursor::new(input), &mut out).unwrap();
+    let line = String::from_utf8(out).unwrap();
+    let keys = key_order(line.trim_end());
+    assert_eq!(keys[..5], ["a\"b", "tab\tkey", "é\\", "ñ", "text"]);
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["a\"b"], 1);
+    assert_eq!(v["tab\tkey"], 2);
+}
+
+/// A writer that fails once `left` bytes have been written.
+struct Failing {
+    left: usize,
+}
+
+impl std::io::Write for Failing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.left {
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.left -= buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failing_output_stops_the_run_and_names_the_line() {
+    let input: String = (0..20_000)
+        .map(|i| format!("{{\"text\":\"hola {i}\"}}\n"))
+        .collect();
+    let one = {
+        let mut out = Vec::new();
+        classify_jsonl(&clf(), Cursor::new("{\"text\":\"hola 0\"}\n"), &mut out).unwrap();
+        out.len()
+    };
+    // Room for the first line and part of the second.
+    let err = classify_jsonl(&clf(), Cursor::new(input), Failing { left: one + 3 }).unwrap_err();
+    match err {
+        tertulia_nlp::NlpError::Stream { line, .. } => assert_eq!(line, 2),
+        other => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
 fn eval_reports_on_a_labelled_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.jsonl");
