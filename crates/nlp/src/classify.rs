@@ -386,12 +386,13 @@ fn read_batch(input: &mut impl BufRead, stats: &mut ClassifyStats) -> Result<Bat
     let mut buf = Vec::new();
     while batch.lines.len() < BATCH_LINES && batch.text.len() < BATCH_BYTES {
         buf.clear();
-        let (n, cut) = read_line_bounded(input, &mut buf, MAX_LINE_BYTES + 2).map_err(|source| {
-            NlpError::Stream {
-                line: stats.lines + 1,
-                source,
-            }
-        })?;
+        let (n, cut) =
+            read_line_bounded(input, &mut buf, MAX_LINE_BYTES + 2).map_err(|source| {
+                NlpError::Stream {
+                    line: stats.lines + 1,
+                    source,
+                }
+            })?;
         if n == 0 {
             batch.eof = true;
             break;
@@ -421,7 +422,10 @@ fn classify_batch(clf: &Classifier, batch: &Batch) -> Vec<(String, u64)> {
             let mut classified = 0;
             for &(a, b, too_long) in chunk {
                 if too_long {
-                    error_line(&mut out, &format!("line longer than {MAX_LINE_BYTES} bytes"));
+                    error_line(
+                        &mut out,
+                        &format!("line longer than {MAX_LINE_BYTES} bytes"),
+                    );
                 } else if classify_line(clf, &batch.text[a..b], s, &mut out) {
                     classified += 1;
                 }
