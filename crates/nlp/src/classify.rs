@@ -483,23 +483,31 @@ pub fn classify_jsonl(
     let mut batch = read_batch(&mut input, &mut stats)?;
     let mut previous: Vec<(String, u64)> = Vec::new();
     while !batch.lines.is_empty() {
-        let (results, io) = std::thread::scope(|scope| {
+        let (results, wrote, next) = std::thread::scope(|scope| {
             let current = &batch;
             let worker = scope.spawn(move || classify_batch(clf, current));
-            let io = write_batch(&mut output, &previous, &mut stats, &mut written).and_then(|()| {
-                if batch.eof {
-                    Ok(Batch::default())
-                } else {
-                    read_batch(&mut input, &mut stats)
-                }
-            });
+            let wrote = write_batch(&mut output, &previous, &mut stats, &mut written);
+            let next = if wrote.is_err() || batch.eof {
+                Ok(Batch::default())
+            } else {
+                read_batch(&mut input, &mut stats)
+            };
             match worker.join() {
-                Ok(results) => (results, io),
+                Ok(results) => (results, wrote, next),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         });
+        wrote?;
         previous = results;
-        batch = io?;
+        match next {
+            Ok(next) => batch = next,
+            Err(e) => {
+                // The lines read before the failure are still answered.
+                write_batch(&mut output, &previous, &mut stats, &mut written)?;
+                let _ = output.flush();
+                return Err(e);
+            }
+        }
     }
     write_batch(&mut output, &previous, &mut stats, &mut written)?;
     output.flush().map_err(|source| NlpError::Stream {

@@ -226,6 +226,58 @@ fn a_failing_output_stops_the_run_and_names_the_line() {
     }
 }
 
+/// A reader that fails after `ok` bytes of `data`.
+struct FailingInput {
+    data: Vec<u8>,
+    ok: usize,
+    pos: usize,
+}
+
+impl std::io::Read for FailingInput {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.ok {
+            return Err(std::io::Error::other("connection reset"));
+        }
+        let n = buf.len().min(self.ok - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_failing_input_still_answers_every_line_read_before_it() {
+    use tertulia_nlp::classify::BATCH_LINES;
+    // Two whole batches, then half a line, then the failure.
+    let whole: String = (0..2 * BATCH_LINES)
+        .map(|i| format!("{{\"n\":{i},\"text\":\"hola\"}}\n"))
+        .collect();
+    let mut data = whole.clone().into_bytes();
+    data.extend_from_slice(b"{\"n\":-1,\"te");
+    let input = std::io::BufReader::with_capacity(
+        4096,
+        FailingInput {
+            ok: data.len(),
+            data,
+            pos: 0,
+        },
+    );
+    let mut out = Vec::new();
+    let err = classify_jsonl(&clf(), input, &mut out).unwrap_err();
+    match err {
+        tertulia_nlp::NlpError::Stream { line, .. } => assert_eq!(line, 2 * BATCH_LINES as u64 + 1),
+        other => panic!("unexpected {other}"),
+    }
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(out.lines().count(), 2 * BATCH_LINES);
+    assert!(
+        out.lines()
+            .last()
+            .unwrap()
+            .starts_with(&format!("{{\"n\":{},", 2 * BATCH_LINES - 1))
+    );
+}
+
 #[test]
 fn eval_reports_on_a_labelled_file() {
     let dir = tempfile::tempdir().unwrap();
