@@ -19,6 +19,8 @@
 //! items gives less than t (label-noise pruning); `CONF=p` weighs items by their corpus's
 //! label confidence to the power p, `CONFMIN=c` drops those below c; `DUMP=1` prints every
 //! scored item of the first corpus (gold, predicted, p(class 1), text) for error analysis.
+//! v6: `AUG=src:dom,...` gives these sources (indices) domains of their own instead of the
+//! spec's (`train::augment`; `AUG=` for none).
 
 #![allow(missing_docs, clippy::needless_range_loop)]
 
@@ -218,7 +220,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    // AUG=src:dom,...: feature augmentation of these sources (`train::augment`) instead of
+    // the spec's own `Source::domain`s (`AUG=` for none).
+    let doms: Vec<(usize, u8)> = match std::env::var("AUG") {
+        Ok(aug) => aug
+            .split(',')
+            .filter_map(|x| {
+                let (a, b) = x.split_once(':')?;
+                Some((a.parse().ok()?, b.parse().ok()?))
+            })
+            .collect(),
+        Err(_) => spec
+            .sources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i, s.domain?)))
+            .collect(),
+    };
+    if !doms.is_empty() {
+        for it in items.iter_mut() {
+            let d = doms.iter().find(|(s, _)| *s == it.0).map(|x| x.1);
+            tertulia_nlp::train::augment(&mut it.2.idx, &mut it.2.val, d);
+        }
+    }
     let mut cfg = spec.cfg;
+    // Domain copies take the upper half of the rows (`train::DOMAIN_ROW`).
+    cfg.bits = if doms.is_empty() {
+        tertulia_nlp::train::TABLE_BITS
+    } else {
+        tertulia_nlp::train::TABLE_BITS + 1
+    };
     if let Some(v) = env("EP") {
         cfg.epochs = v;
     }
@@ -283,7 +314,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut m = Linear::train(&train, k, cfg);
             if quant {
                 // One scale per head, as `Table::add` does.
-                let max = m.w.iter().fold(0f32, |x, w| x.max(w.abs()));
+                let shared = (1usize << tertulia_nlp::train::TABLE_BITS) * k;
+                let max = m.w[..shared].iter().fold(0f32, |x, w| x.max(w.abs()));
                 let sc = if max > 0.0 { max / 127.0 } else { 1.0 };
                 for w in &mut m.w {
                     *w = (*w / sc).round().clamp(-127.0, 127.0) * sc;
