@@ -243,7 +243,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tertulia_nlp::train::augment(&mut it.2.idx, &mut it.2.val, d);
         }
     }
-    let mut cfg = spec.cfg;
+    let mut cfg = spec.train_config();
     // Domain copies take the upper half of the rows (`train::DOMAIN_ROW`).
     cfg.bits = if doms.is_empty() {
         tertulia_nlp::train::TABLE_BITS
