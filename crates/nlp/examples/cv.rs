@@ -315,7 +315,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if quant {
                 // One scale per head, as `Table::add` does.
                 let shared = (1usize << tertulia_nlp::train::TABLE_BITS) * k;
-                let max = m.w[..shared].iter().fold(0f32, |x, w| x.max(w.abs()));
+                let max = m.w.iter().take(shared).fold(0f32, |x, w| x.max(w.abs()));
                 let sc = if max > 0.0 { max / 127.0 } else { 1.0 };
                 for w in &mut m.w {
                     *w = (*w / sc).round().clamp(-127.0, 127.0) * sc;
