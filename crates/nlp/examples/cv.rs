@@ -243,8 +243,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tertulia_nlp::train::augment(&mut it.2.idx, &mut it.2.val, d);
         }
     }
-    let mut cfg = spec.train_config();
-    // Domain copies take the upper half of the rows (`train::DOMAIN_ROW`).
+    let mut cfg = spec.cfg;
+    // Domain copies take the upper half of the rows (`train::DOMAIN_ROW`); as
+    // `Spec::train_config`, but for the domains `AUG` may have set.
     cfg.bits = if doms.is_empty() {
         tertulia_nlp::train::TABLE_BITS
     } else {

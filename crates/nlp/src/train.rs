@@ -890,6 +890,7 @@ pub fn train_with(
     let examples = |spec: &Spec, fit: Fit, base: Option<&Classifier>| -> Vec<Example> {
         let intents = crate::intent::shared();
         let mut data = Vec::new();
+        let domains = spec.domains();
         for src in &spec.sources {
             let recs: Vec<&Rec> = get(src.file)
                 .iter()
@@ -915,7 +916,7 @@ pub fn train_with(
                         idx.extend_from_slice(&si);
                         val.extend_from_slice(&sv);
                     }
-                    if spec.domains() {
+                    if domains {
                         augment(&mut idx, &mut val, src.domain);
                     }
                     Some(Example {
