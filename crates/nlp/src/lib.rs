@@ -11,6 +11,7 @@
 //! Adding an enricher is one file implementing [`Enricher`] plus one line in
 //! [`default_enrichers`].
 
+pub mod abuse;
 pub mod classify;
 pub mod emotion;
 pub mod eval;

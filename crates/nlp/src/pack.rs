@@ -7,9 +7,13 @@
 //! flagged; `u32` params count, then name and `f32` each; two tables (es, en), each with
 //! `bits`, row `width`, heads (name, offset, classes, scale, biases) and rows of `i8`
 //! weights, zero-run-length encoded; when flagged (v4), the dense heads (`u32` count, then
-//! name, group `u8`, `u16` weight count, `f32` weights and bias).
+//! name, group `u8`, `u16` weight count, `f32` weights and bias). When flag bit 4 is set (v7),
+//! the abuse word lists ([`crate::abuse`]) follow the lexicons, es then en: exact terms (`u32`
+//! count, `u64` hash and `u8` category each, sorted), stems (`u32` count, then text and `u8`
+//! category each, in list order) and target words (`u32` count, `u64` hashes, sorted).
 
 use crate::NlpError;
+use crate::abuse::{AbuseList, CATEGORIES};
 use crate::features::{FeatureConfig, Features, HashKeyed, Lexicons};
 use crate::linear::Linear;
 
@@ -304,6 +308,29 @@ impl W {
     }
 }
 
+impl W {
+    fn abuse(&mut self, a: &AbuseList) {
+        let mut exact: Vec<(u64, u8)> = a.exact.iter().map(|(&k, &c)| (k, c)).collect();
+        exact.sort_unstable();
+        self.u32(exact.len() as u32);
+        for (k, c) in exact {
+            self.0.extend_from_slice(&k.to_le_bytes());
+            self.u8(c);
+        }
+        self.u32(a.stem_words.len() as u32);
+        for (s, c) in &a.stem_words {
+            self.str(s);
+            self.u8(*c);
+        }
+        let mut targets: Vec<u64> = a.targets.keys().copied().collect();
+        targets.sort_unstable();
+        self.u32(targets.len() as u32);
+        for k in targets {
+            self.0.extend_from_slice(&k.to_le_bytes());
+        }
+    }
+}
+
 struct R<'a> {
     b: &'a [u8],
     pos: usize,
@@ -355,6 +382,33 @@ impl R<'_> {
         }
         Err(NlpError::Artefact("bad varint".into()))
     }
+    fn abuse(&mut self) -> Result<AbuseList, NlpError> {
+        let bad_cat = |c: u8| {
+            if usize::from(c) < CATEGORIES {
+                Ok(c)
+            } else {
+                Err(NlpError::Artefact(format!("abuse category {c}")))
+            }
+        };
+        let n = self.u32()? as usize;
+        let mut exact = HashKeyed::default();
+        for _ in 0..n {
+            let k = u64::from_le_bytes(self.arr()?);
+            exact.insert(k, bad_cat(self.u8()?)?);
+        }
+        let n = self.u32()? as usize;
+        let mut stems = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            let s = self.str()?;
+            stems.push((s, bad_cat(self.u8()?)?));
+        }
+        let n = self.u32()? as usize;
+        let mut targets = HashKeyed::default();
+        for _ in 0..n {
+            targets.insert(u64::from_le_bytes(self.arr()?), ());
+        }
+        Ok(AbuseList::from_parts(exact, stems, targets))
+    }
     fn lex(&mut self) -> Result<HashKeyed<f32>, NlpError> {
         let n = self.u32()? as usize;
         let mut m = HashKeyed::default();
@@ -378,12 +432,18 @@ impl Pack {
         w.u8(u8::from(self.features.bigrams)
             | (u8::from(self.features.valence) << 1)
             | (u8::from(!self.lexicons.valence.is_empty()) << 2)
-            | (u8::from(!self.dense.is_empty()) << 3));
+            | (u8::from(!self.dense.is_empty()) << 3)
+            | (u8::from(self.lexicons.abuse.iter().any(|a| !a.is_empty())) << 4));
         w.lex(&self.lexicons.es);
         w.lex(&self.lexicons.en);
         w.lex(&self.lexicons.emoji);
         if !self.lexicons.valence.is_empty() {
             w.lex(&self.lexicons.valence);
+        }
+        if self.lexicons.abuse.iter().any(|a| !a.is_empty()) {
+            for a in &self.lexicons.abuse {
+                w.abuse(a);
+            }
         }
         w.u32(self.params.len() as u32);
         for (k, v) in &self.params {
@@ -459,7 +519,7 @@ impl Pack {
             bigrams: flags & 1 != 0,
             valence: flags & 2 != 0,
         };
-        let lexicons = Lexicons {
+        let mut lexicons = Lexicons {
             es: r.lex()?,
             en: r.lex()?,
             emoji: r.lex()?,
@@ -468,7 +528,11 @@ impl Pack {
             } else {
                 HashKeyed::default()
             },
+            abuse: Default::default(),
         };
+        if flags & 16 != 0 {
+            lexicons.abuse = [r.abuse()?, r.abuse()?];
+        }
         let np = r.u32()? as usize;
         let mut params = Vec::new();
         for _ in 0..np {
@@ -588,8 +652,12 @@ mod tests {
             w: vec![0.5, -1.25],
             b: 0.1,
         });
+        p.lexicons.abuse[1] =
+            AbuseList::parse("[insult]\nidiot* clown\n[target]\nyou <user>\n", "t").unwrap();
         let bytes = p.to_bytes();
         let q = Pack::from_bytes(&bytes).unwrap();
+        assert_eq!(q.lexicons.abuse, p.lexicons.abuse);
+        assert!(q.lexicons.abuse[0].is_empty());
         assert_eq!(q.tables, p.tables);
         assert_eq!(q.dense, p.dense);
         let d = q.dense(1, "d").unwrap();
