@@ -6,9 +6,9 @@
 //! masks it to its own table size. Values are 1 for indicators; text indicators are scaled by
 //! 1/√n so that long and short texts weigh alike.
 
-use crate::abuse::{AbuseList, CATEGORIES, TARGET_WINDOW};
 use crate::normalize::{ELONG, EMOJI, NEG, NEGATOR, NormalizedText, SPECIAL, UPPER};
 use crate::valence::{Word, score};
+use crate::wordlists::{CATEGORIES, TARGET_WINDOW, WordList};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -75,8 +75,9 @@ pub struct Lexicons {
     /// Word valence for the rule-based score (−1…1): one curated lexicon (VADER's) rather
     /// than the blend in `en`. Empty: the blend is used.
     pub valence: HashKeyed<f32>,
-    /// Abuse word lists per group ([`Group::index`]); empty lists add no features.
-    pub abuse: [AbuseList; 2],
+    /// Our word lists per group ([`Group::index`], [`crate::wordlists`]); empty lists add no
+    /// features.
+    pub words: [WordList; 2],
 }
 
 impl Lexicons {
@@ -170,20 +171,24 @@ const fn meta(name: &str) -> u64 {
     xxhash_rust::const_xxh3::xxh3_64_with_seed(name.as_bytes(), SEED_META)
 }
 
-/// Per abuse category: how many listed words the text has (squashed).
-const ABUSE_HITS: [u64; CATEGORIES] = [
-    meta("abuse_profanity"),
-    meta("abuse_insult"),
-    meta("abuse_slur"),
-    meta("abuse_aggression"),
+/// Per word-list category: how many listed words the text has (squashed).
+const LIST_HITS: [u64; CATEGORIES] = [
+    meta("list_profanity"),
+    meta("list_insult"),
+    meta("list_slur"),
+    meta("list_aggression"),
+    meta("list_positive"),
+    meta("list_negative"),
 ];
 
-/// Per abuse category: one of its words is targeted.
-const ABUSE_TARGETED: [u64; CATEGORIES] = [
-    meta("abuse_profanity_targeted"),
-    meta("abuse_insult_targeted"),
-    meta("abuse_slur_targeted"),
-    meta("abuse_aggression_targeted"),
+/// Per word-list category: one of its words is targeted.
+const LIST_TARGETED: [u64; CATEGORIES] = [
+    meta("list_profanity_targeted"),
+    meta("list_insult_targeted"),
+    meta("list_slur_targeted"),
+    meta("list_aggression_targeted"),
+    meta("list_positive_targeted"),
+    meta("list_negative_targeted"),
 ];
 
 /// Extracts the features of `doc` into `out` (cleared first).
@@ -207,26 +212,26 @@ pub fn extract(
     let mut has_elong = false;
     let mut has_upper = false;
     let mut negators = 0u32;
-    let abuse = &lex.abuse[group.index()];
-    let use_abuse = !abuse.is_empty();
-    let mut abuse_hits = [0u16; CATEGORIES];
-    let mut abuse_targeted = [false; CATEGORIES];
+    let lists = &lex.words[group.index()];
+    let use_lists = !lists.is_empty();
+    let mut list_hits = [0u16; CATEGORIES];
+    let mut list_targeted = [false; CATEGORIES];
     // The last TARGET_WINDOW tokens' hashes (a ring), for "targeted".
     let mut recent = [0u64; TARGET_WINDOW];
     let mut seen = 0usize;
     for (tok, flags, th) in doc.iter_hashed() {
-        if use_abuse {
-            // Placeholders, punctuation and emoji are never listed (`AbuseList::parse`).
+        if use_lists {
+            // Placeholders, punctuation and emoji are never listed (`WordList::parse`).
             if flags & (SPECIAL | EMOJI) == 0
-                && let Some(c) = abuse.category(tok, th)
+                && let Some(c) = lists.category(tok, th)
             {
                 let c = usize::from(c);
-                abuse_hits[c] = abuse_hits[c].saturating_add(1);
+                list_hits[c] = list_hits[c].saturating_add(1);
                 if recent[..seen.min(TARGET_WINDOW)]
                     .iter()
-                    .any(|&r| abuse.is_target(r))
+                    .any(|&r| lists.is_target(r))
                 {
-                    abuse_targeted[c] = true;
+                    list_targeted[c] = true;
                 }
             }
             recent[seen % TARGET_WINDOW] = th;
@@ -354,14 +359,14 @@ pub fn extract(
     if doc.mentions > 0 {
         out.push(const { meta("mention") }, 1.0);
     }
-    if abuse_hits.iter().any(|&n| n > 0) {
-        out.push(const { meta("abuse_any") }, 1.0);
+    if list_hits.iter().any(|&n| n > 0) {
+        out.push(const { meta("list_any") }, 1.0);
         for c in 0..CATEGORIES {
-            if abuse_hits[c] > 0 {
-                out.push(ABUSE_HITS[c], squash(f32::from(abuse_hits[c])));
+            if list_hits[c] > 0 {
+                out.push(LIST_HITS[c], squash(f32::from(list_hits[c])));
             }
-            if abuse_targeted[c] {
-                out.push(ABUSE_TARGETED[c], 1.0);
+            if list_targeted[c] {
+                out.push(LIST_TARGETED[c], 1.0);
             }
         }
     }
@@ -451,13 +456,13 @@ mod tests {
     }
 
     #[test]
-    fn abuse_words_add_category_and_target_features() {
+    fn listed_words_add_category_and_target_features() {
         let mut lex = Lexicons::default();
-        let Ok(en) = AbuseList::parse("[profanity]\nshit*\n[insult]\nidiot*\n[target]\nyou\n", "t")
+        let Ok(en) = WordList::parse("[profanity]\nshit*\n[insult]\nidiot*\n[target]\nyou\n", "t")
         else {
             panic!("the test list does not parse");
         };
-        lex.abuse[Group::En.index()] = en;
+        lex.words[Group::En.index()] = en;
         let cfg = FeatureConfig::default();
         let mut f = Features::default();
         let val = |f: &Features, h: u64| {
@@ -465,10 +470,10 @@ mod tests {
             f.idx.iter().position(|&x| x == i).map(|p| f.val[p])
         };
         extract(&normalize("you total IDIOTS"), &lex, Group::En, cfg, &mut f);
-        assert_eq!(val(&f, ABUSE_HITS[1]), Some(0.5));
-        assert_eq!(val(&f, ABUSE_TARGETED[1]), Some(1.0));
-        assert_eq!(val(&f, meta("abuse_any")), Some(1.0));
-        assert_eq!(val(&f, ABUSE_HITS[0]), None);
+        assert_eq!(val(&f, LIST_HITS[1]), Some(0.5));
+        assert_eq!(val(&f, LIST_TARGETED[1]), Some(1.0));
+        assert_eq!(val(&f, meta("list_any")), Some(1.0));
+        assert_eq!(val(&f, LIST_HITS[0]), None);
         // Two words of a category count twice; a word four tokens after "you" is not targeted.
         extract(
             &normalize("you know it was shit, shitty"),
@@ -477,13 +482,13 @@ mod tests {
             cfg,
             &mut f,
         );
-        assert_eq!(val(&f, ABUSE_HITS[0]), Some(2.0 / 3.0));
-        assert_eq!(val(&f, ABUSE_TARGETED[0]), None);
+        assert_eq!(val(&f, LIST_HITS[0]), Some(2.0 / 3.0));
+        assert_eq!(val(&f, LIST_TARGETED[0]), None);
         // The Spanish group has its own (here empty) list.
         extract(&normalize("you idiot"), &lex, Group::Es, cfg, &mut f);
-        assert_eq!(val(&f, meta("abuse_any")), None);
+        assert_eq!(val(&f, meta("list_any")), None);
         extract(&normalize("you are lovely"), &lex, Group::En, cfg, &mut f);
-        assert_eq!(val(&f, meta("abuse_any")), None);
+        assert_eq!(val(&f, meta("list_any")), None);
     }
 
     #[test]

@@ -11,7 +11,6 @@
 //! Adding an enricher is one file implementing [`Enricher`] plus one line in
 //! [`default_enrichers`].
 
-pub mod abuse;
 pub mod classify;
 pub mod emotion;
 pub mod eval;
@@ -25,6 +24,7 @@ pub mod pack;
 pub mod sentiment;
 pub mod train;
 pub mod valence;
+pub mod wordlists;
 
 pub use classify::{Classifier, ClassifyStats, Scratch, classify_jsonl};
 pub use eval::{EvalReport, Task, eval, eval_records};

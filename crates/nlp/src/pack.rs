@@ -8,14 +8,14 @@
 //! `bits`, row `width`, heads (name, offset, classes, scale, biases) and rows of `i8`
 //! weights, zero-run-length encoded; when flagged (v4), the dense heads (`u32` count, then
 //! name, group `u8`, `u16` weight count, `f32` weights and bias). When flag bit 4 is set (v7),
-//! the abuse word lists ([`crate::abuse`]) follow the lexicons, es then en: exact terms (`u32`
+//! our word lists ([`crate::wordlists`]) follow the lexicons, es then en: exact terms (`u32`
 //! count, `u64` hash and `u8` category each, sorted), stems (`u32` count, then text and `u8`
 //! category each, in list order) and target words (`u32` count, `u64` hashes, sorted).
 
 use crate::NlpError;
-use crate::abuse::{AbuseList, CATEGORIES};
 use crate::features::{FeatureConfig, Features, HashKeyed, Lexicons};
 use crate::linear::Linear;
+use crate::wordlists::{CATEGORIES, WordList};
 
 const MAGIC: &[u8; 8] = b"TRTNLP02";
 
@@ -309,7 +309,7 @@ impl W {
 }
 
 impl W {
-    fn abuse(&mut self, a: &AbuseList) {
+    fn word_list(&mut self, a: &WordList) {
         let mut exact: Vec<(u64, u8)> = a.exact.iter().map(|(&k, &c)| (k, c)).collect();
         exact.sort_unstable();
         self.u32(exact.len() as u32);
@@ -382,12 +382,12 @@ impl R<'_> {
         }
         Err(NlpError::Artefact("bad varint".into()))
     }
-    fn abuse(&mut self) -> Result<AbuseList, NlpError> {
+    fn word_list(&mut self) -> Result<WordList, NlpError> {
         let bad_cat = |c: u8| {
             if usize::from(c) < CATEGORIES {
                 Ok(c)
             } else {
-                Err(NlpError::Artefact(format!("abuse category {c}")))
+                Err(NlpError::Artefact(format!("word-list category {c}")))
             }
         };
         let n = self.u32()? as usize;
@@ -407,7 +407,7 @@ impl R<'_> {
         for _ in 0..n {
             targets.insert(u64::from_le_bytes(self.arr()?), ());
         }
-        Ok(AbuseList::from_parts(exact, stems, targets))
+        Ok(WordList::from_parts(exact, stems, targets))
     }
     fn lex(&mut self) -> Result<HashKeyed<f32>, NlpError> {
         let n = self.u32()? as usize;
@@ -433,16 +433,16 @@ impl Pack {
             | (u8::from(self.features.valence) << 1)
             | (u8::from(!self.lexicons.valence.is_empty()) << 2)
             | (u8::from(!self.dense.is_empty()) << 3)
-            | (u8::from(self.lexicons.abuse.iter().any(|a| !a.is_empty())) << 4));
+            | (u8::from(self.lexicons.words.iter().any(|a| !a.is_empty())) << 4));
         w.lex(&self.lexicons.es);
         w.lex(&self.lexicons.en);
         w.lex(&self.lexicons.emoji);
         if !self.lexicons.valence.is_empty() {
             w.lex(&self.lexicons.valence);
         }
-        if self.lexicons.abuse.iter().any(|a| !a.is_empty()) {
-            for a in &self.lexicons.abuse {
-                w.abuse(a);
+        if self.lexicons.words.iter().any(|a| !a.is_empty()) {
+            for a in &self.lexicons.words {
+                w.word_list(a);
             }
         }
         w.u32(self.params.len() as u32);
@@ -528,10 +528,10 @@ impl Pack {
             } else {
                 HashKeyed::default()
             },
-            abuse: Default::default(),
+            words: Default::default(),
         };
         if flags & 16 != 0 {
-            lexicons.abuse = [r.abuse()?, r.abuse()?];
+            lexicons.words = [r.word_list()?, r.word_list()?];
         }
         let np = r.u32()? as usize;
         let mut params = Vec::new();
@@ -652,12 +652,12 @@ mod tests {
             w: vec![0.5, -1.25],
             b: 0.1,
         });
-        p.lexicons.abuse[1] =
-            AbuseList::parse("[insult]\nidiot* clown\n[target]\nyou <user>\n", "t").unwrap();
+        p.lexicons.words[1] =
+            WordList::parse("[insult]\nidiot* clown\n[target]\nyou <user>\n", "t").unwrap();
         let bytes = p.to_bytes();
         let q = Pack::from_bytes(&bytes).unwrap();
-        assert_eq!(q.lexicons.abuse, p.lexicons.abuse);
-        assert!(q.lexicons.abuse[0].is_empty());
+        assert_eq!(q.lexicons.words, p.lexicons.words);
+        assert!(q.lexicons.words[0].is_empty());
         assert_eq!(q.tables, p.tables);
         assert_eq!(q.dense, p.dense);
         let d = q.dense(1, "d").unwrap();

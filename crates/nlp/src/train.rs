@@ -12,13 +12,13 @@
 //! 3. unless [`TrainOptions::no_refit`], the shipped models: the same settings refit on every
 //!    item, the intent heads on every labelled tweet, with the parameters of steps 1–2.
 
-use crate::abuse::{self, AbuseList};
 use crate::classify::Scratch;
 use crate::eval::{EvalReport, Task, eval_records, map_emotion, map_offensive, map_sentiment};
 use crate::features::{FeatureConfig, Features, Group, HashKeyed, Lexicons, extract, term_hash};
 use crate::linear::{Example, Linear, TrainConfig};
 use crate::normalize::{NormalizedText, normalize, normalize_into};
 use crate::pack::{Pack, Table};
+use crate::wordlists::{self, WordList};
 use crate::{Classifier, NlpError};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -274,10 +274,10 @@ pub fn build_lexicons(data: &Path) -> Result<Lexicons, NlpError> {
         add(&mut val, &t, v / 4.0);
     }
     lex.valence = fin(val);
-    // Our own abuse word lists (compiled in; not from `data`).
-    lex.abuse = [
-        AbuseList::parse(abuse::SOURCE_ES, "lexicons/abuse-es.txt")?,
-        AbuseList::parse(abuse::SOURCE_EN, "lexicons/abuse-en.txt")?,
+    // Our own word lists (compiled in; not from `data`).
+    lex.words = [
+        WordList::parse(wordlists::SOURCE_ES, "lexicons/words-es.txt")?,
+        WordList::parse(wordlists::SOURCE_EN, "lexicons/words-en.txt")?,
     ];
     Ok(lex)
 }

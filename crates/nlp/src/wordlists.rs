@@ -1,36 +1,46 @@
-//! Abuse word lists: our own hand-written lists of profanity, insults, slurs and aggressive
-//! words, one per language group (`lexicons/abuse-es.txt`, `lexicons/abuse-en.txt`), and
-//! their lookup by token.
+//! Our own word lists, one per language group (`lexicons/words-es.txt`,
+//! `lexicons/words-en.txt`), hand-written from general knowledge of the languages (no corpus
+//! mined), and their lookup by token. Categories: profanity, insults, slurs and aggression
+//! (both groups), and colloquial positive and negative words (Spanish: `crack`, `golazo`,
+//! `cutre`, `chapuza`, which the translated sentiment lexicons lack).
 //!
 //! The lists give every model of a group a few dense features ([`crate::features`]): per
 //! category, how many words of the post it lists and whether one is targeted (a pronoun,
 //! copula or mention among the three tokens before it). A linear model over n-grams learns
-//! each frequent swear word by itself; the lists add what the training corpora are too small
-//! to teach: one weight shared by hundreds of rare insults ("nincompoop", "mequetrefe").
+//! each frequent word by itself; the lists add what the training corpora are too small to
+//! teach: one weight shared by hundreds of rare words ("nincompoop", "mequetrefe").
 //! In 5-fold cross-validation they lift English offensive (OLID) macro-F1 from 0.740 to 0.76
-//! and Spanish offensive from 0.66 to 0.75 (docs/models.md).
+//! and Spanish offensive from 0.66 to 0.75 (docs/models.md, "Word lists").
 //!
-//! Format: `#` comment lines; `[profanity]`, `[insult]`, `[slur]`, `[aggression]` start a
-//! category and `[target]` the target words; terms are whitespace-separated and normalised as
-//! posts are ([`crate::normalize`]); a term ending in `*` is a stem (at least 3 bytes) that
-//! matches every word it starts. A word takes the category of its exact entry, else of its
-//! longest stem; a term listed twice keeps its first category.
+//! Format: `#` comment lines; `[profanity]`, `[insult]`, `[slur]`, `[aggression]`,
+//! `[positive]`, `[negative]` start a category and `[target]` the target words; terms are
+//! whitespace-separated and normalised as posts are ([`crate::normalize`]); a term ending in
+//! `*` is a stem (at least 3 bytes) that matches every word it starts. A word takes the
+//! category of its exact entry, else of its longest stem; a term listed twice keeps its first
+//! category.
 
 use crate::NlpError;
 use crate::features::HashKeyed;
 use crate::normalize::{SPECIAL, normalize, term_hash};
 
 /// Number of categories.
-pub const CATEGORIES: usize = 4;
+pub const CATEGORIES: usize = 6;
 
 /// Category names, in section order.
-pub const CATEGORY_NAMES: [&str; CATEGORIES] = ["profanity", "insult", "slur", "aggression"];
+pub const CATEGORY_NAMES: [&str; CATEGORIES] = [
+    "profanity",
+    "insult",
+    "slur",
+    "aggression",
+    "positive",
+    "negative",
+];
 
 /// The Spanish list, as committed.
-pub const SOURCE_ES: &str = include_str!("../lexicons/abuse-es.txt");
+pub const SOURCE_ES: &str = include_str!("../lexicons/words-es.txt");
 
 /// The English list, as committed.
-pub const SOURCE_EN: &str = include_str!("../lexicons/abuse-en.txt");
+pub const SOURCE_EN: &str = include_str!("../lexicons/words-en.txt");
 
 /// Tokens before a listed word that make it targeted.
 pub const TARGET_WINDOW: usize = 3;
@@ -41,9 +51,9 @@ const MIN_STEM: usize = 3;
 /// Bits of the stem prefix filter.
 const FILTER_BITS: u32 = 16;
 
-/// One group's abuse list, ready for lookups.
+/// One group's word list, ready for lookups.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AbuseList {
+pub struct WordList {
     /// Exact terms: [`term_hash`] → category.
     pub exact: HashKeyed<u8>,
     /// Stems (normalised, without the `*`) and their categories, in list order.
@@ -57,9 +67,9 @@ pub struct AbuseList {
     filter: Vec<u64>,
 }
 
-impl Default for AbuseList {
+impl Default for WordList {
     fn default() -> Self {
-        AbuseList::from_parts(HashKeyed::default(), Vec::new(), HashKeyed::default())
+        WordList::from_parts(HashKeyed::default(), Vec::new(), HashKeyed::default())
     }
 }
 
@@ -78,9 +88,9 @@ fn filter_bit(k: u64) -> usize {
     (k >> (64 - FILTER_BITS)) as usize
 }
 
-impl AbuseList {
+impl WordList {
     /// Parses a list (the format is in the module documentation). `what` names it in errors.
-    pub fn parse(src: &str, what: &str) -> Result<AbuseList, NlpError> {
+    pub fn parse(src: &str, what: &str) -> Result<WordList, NlpError> {
         let bad = |line: usize, why: String| NlpError::Artefact(format!("{what}:{line}: {why}"));
         let mut exact = HashKeyed::default();
         let mut stems: Vec<(String, u8)> = Vec::new();
@@ -143,7 +153,7 @@ impl AbuseList {
                 }
             }
         }
-        Ok(AbuseList::from_parts(exact, stems, targets))
+        Ok(WordList::from_parts(exact, stems, targets))
     }
 
     /// Builds the lookup structures (as parsed, or as read back from the artefact). A stem
@@ -152,7 +162,7 @@ impl AbuseList {
         exact: HashKeyed<u8>,
         stem_words: Vec<(String, u8)>,
         targets: HashKeyed<()>,
-    ) -> AbuseList {
+    ) -> WordList {
         let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
         let mut by_prefix: HashKeyed<Vec<u16>> = HashKeyed::default();
         for (i, (w, _)) in stem_words.iter().enumerate().take(usize::from(u16::MAX)) {
@@ -169,7 +179,7 @@ impl AbuseList {
                 std::cmp::Reverse(stem_words.get(usize::from(i)).map_or(0, |s| s.0.len()))
             });
         }
-        AbuseList {
+        WordList {
             exact,
             stem_words,
             targets,
@@ -217,7 +227,7 @@ impl AbuseList {
 mod tests {
     use super::*;
 
-    fn cat(l: &AbuseList, w: &str) -> Option<&'static str> {
+    fn cat(l: &WordList, w: &str) -> Option<&'static str> {
         let n = normalize(w);
         let t = n.tokens.first()?;
         l.category(n.text(t), t.hash)
@@ -226,7 +236,7 @@ mod tests {
 
     #[test]
     fn exact_terms_stems_and_the_longest_stem_win() {
-        let l = AbuseList::parse(
+        let l = WordList::parse(
             "# c\n[profanity]\nwank* darn\n[insult]\nwanker* idiot\nidiot*\n[target]\nyou <user>\n",
             "t",
         )
@@ -246,7 +256,7 @@ mod tests {
 
     #[test]
     fn accents_are_folded_as_in_posts() {
-        let l = AbuseList::parse("[insult]\nimbécil*\n", "t").unwrap_or_default();
+        let l = WordList::parse("[insult]\nimbécil*\n", "t").unwrap_or_default();
         assert_eq!(cat(&l, "IMBÉCILES"), Some("insult"));
         assert_eq!(cat(&l, "imbecil"), Some("insult"));
     }
@@ -260,7 +270,7 @@ mod tests {
             ("[insult]\nfine\nbrain-dead\n", "not one word"),
             ("[profanity]\nlmfao\n", "placeholder"),
         ] {
-            match AbuseList::parse(src, "list.txt") {
+            match WordList::parse(src, "list.txt") {
                 Err(e) => {
                     let m = e.to_string();
                     assert!(m.contains("list.txt:"), "{m}");
@@ -270,7 +280,7 @@ mod tests {
             }
         }
         assert!(
-            AbuseList::parse("[insult]\nfine\nbrain-dead\n", "l")
+            WordList::parse("[insult]\nfine\nbrain-dead\n", "l")
                 .map_err(|e| e.to_string())
                 .err()
                 .is_some_and(|m| m.contains("l:3:"))
@@ -279,8 +289,8 @@ mod tests {
 
     #[test]
     fn the_committed_lists_parse_and_cover_both_languages() {
-        let es = AbuseList::parse(SOURCE_ES, "abuse-es.txt");
-        let en = AbuseList::parse(SOURCE_EN, "abuse-en.txt");
+        let es = WordList::parse(SOURCE_ES, "words-es.txt");
+        let en = WordList::parse(SOURCE_EN, "words-en.txt");
         let (Ok(es), Ok(en)) = (es, en) else {
             panic!("a committed list does not parse");
         };
@@ -290,17 +300,19 @@ mod tests {
         assert_eq!(cat(&es, "payasos"), Some("insult"));
         assert_eq!(cat(&en, "morons"), Some("insult"));
         assert_eq!(cat(&en, "fucking"), Some("profanity"));
-        assert_eq!(cat(&es, "gracias"), None);
+        assert_eq!(cat(&es, "golazo"), Some("positive"));
+        assert_eq!(cat(&es, "chapuzas"), Some("negative"));
+        assert_eq!(cat(&es, "mesa"), None);
         assert_eq!(cat(&en, "thanks"), None);
         assert!(es.is_target(term_hash("eres")) && en.is_target(term_hash("you")));
     }
 
     #[test]
     fn rebuilt_from_parts_it_answers_alike() {
-        let Ok(l) = AbuseList::parse(SOURCE_EN, "abuse-en.txt") else {
+        let Ok(l) = WordList::parse(SOURCE_EN, "words-en.txt") else {
             panic!("the committed list does not parse");
         };
-        let r = AbuseList::from_parts(l.exact.clone(), l.stem_words.clone(), l.targets.clone());
+        let r = WordList::from_parts(l.exact.clone(), l.stem_words.clone(), l.targets.clone());
         assert_eq!(r, l);
     }
 }
