@@ -1,8 +1,8 @@
 //! Our own word lists, one per language group (`lexicons/words-es.txt`,
 //! `lexicons/words-en.txt`), hand-written from general knowledge of the languages (no corpus
-//! mined), and their lookup by token. Categories: profanity, insults, slurs and aggression
-//! (both groups), and colloquial positive and negative words (Spanish: `crack`, `golazo`,
-//! `cutre`, `chapuza`, which the translated sentiment lexicons lack).
+//! mined), and their lookup by token. Categories: profanity, insults, slurs and aggression,
+//! and colloquial positive and negative words (`crack`, `golazo`, `cutre`, `chapuza`, which
+//! the translated Spanish lexicons lack; `stoked`, `yikes`, `stranded`).
 //!
 //! The lists give every model of a group a few dense features ([`crate::features`]): per
 //! category, how many words of the post it lists and whether one is targeted (a pronoun,
@@ -303,7 +303,9 @@ mod tests {
         assert_eq!(cat(&es, "golazo"), Some("positive"));
         assert_eq!(cat(&es, "chapuzas"), Some("negative"));
         assert_eq!(cat(&es, "mesa"), None);
-        assert_eq!(cat(&en, "thanks"), None);
+        assert_eq!(cat(&en, "stoked"), Some("positive"));
+        assert_eq!(cat(&en, "stranded"), Some("negative"));
+        assert_eq!(cat(&en, "table"), None);
         assert!(es.is_target(term_hash("eres")) && en.is_target(term_hash("you")));
     }
 
