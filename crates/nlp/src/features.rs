@@ -2,7 +2,8 @@
 //!
 //! Word unigrams (negation-marked), word bigrams, byte 3–5-grams of each word, lexicon sums
 //! (per language group, negation flips the sign), emoji sentiment sums and a few shape features
-//! (`?`, `!`, elongation, capitals, URLs, mentions). Every feature is a 32-bit hash; a model
+//! (`?`, `!`, elongation, capitals, URLs, mentions), and per category of our word lists
+//! ([`crate::wordlists`]) a count and a "targeted" flag. Every feature is a 32-bit hash; a model
 //! masks it to its own table size. Values are 1 for indicators; text indicators are scaled by
 //! 1/√n so that long and short texts weigh alike.
 
